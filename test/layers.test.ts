@@ -1,0 +1,75 @@
+/**
+ * Enforces DESIGN.md's layer rules by scanning imports:
+ *   field ← poly ← plonkish ← gadgets ← models ← cli (imports point down only);
+ *   `field` imports nothing of ours; only src/poly/curve.ts imports @noble/curves;
+ *   the plonkish frontend never imports the backend or poly; gadgets use only
+ *   the plonkish frontend and field.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve, dirname } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const SRC = resolve(__dirname, '../src');
+const ORDER = ['field', 'poly', 'plonkish', 'gadgets', 'models', 'cli'];
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+interface Edge {
+  from: string;
+  to: string;
+  spec: string;
+}
+
+function edges(): Edge[] {
+  const out: Edge[] = [];
+  for (const file of walk(SRC)) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/(?:import|export)\s[^'";]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+      const spec = (m[1] ?? m[2])!;
+      const to = spec.startsWith('.') ? relative(SRC, resolve(dirname(file), spec)) : spec;
+      out.push({ from: relative(SRC, file), to, spec });
+    }
+  }
+  return out;
+}
+
+const layerOf = (p: string) => p.split(/[\\/]/)[0]!;
+const isOurs = (p: string) => !p.startsWith('@') && !p.startsWith('node:') && p.includes('/') === true && ORDER.includes(layerOf(p));
+
+export function violations(list: Edge[]): string[] {
+  const bad: string[] = [];
+  for (const e of list) {
+    const from = layerOf(e.from);
+    if (e.to.startsWith('@noble/curves') && e.from !== 'poly/curve.ts') bad.push(`${e.from} imports @noble/curves (only poly/curve.ts may)`);
+    if (!isOurs(e.to)) continue;
+    const to = layerOf(e.to);
+    if (ORDER.indexOf(to) > ORDER.indexOf(from)) bad.push(`${e.from} imports ${e.spec}: ${from} may not import ${to}`);
+    if (e.from.startsWith('plonkish/frontend') && (e.to.startsWith('plonkish/backend') || to === 'poly')) {
+      bad.push(`${e.from} imports ${e.spec}: the plonkish frontend may not import the backend or poly`);
+    }
+    if (from === 'gadgets' && (to === 'poly' || (to === 'plonkish' && !e.to.startsWith('plonkish/frontend')))) {
+      bad.push(`${e.from} imports ${e.spec}: gadgets use only the plonkish frontend and field`);
+    }
+  }
+  return bad;
+}
+
+describe('layer rules', () => {
+  it('no import breaks the layering of DESIGN.md', () => {
+    expect(violations(edges())).toEqual([]);
+  });
+  it('the checker catches an upward edge, a stray noble import and a frontend→backend edge', () => {
+    const bad = violations([
+      { from: 'field/prime.ts', to: 'poly/ntt.ts', spec: '../poly/ntt.js' },
+      { from: 'plonkish/prover.ts', to: '@noble/curves/bn254.js', spec: '@noble/curves/bn254.js' },
+      { from: 'plonkish/frontend/cs.ts', to: 'plonkish/backend/prover.ts', spec: '../backend/prover.js' },
+      { from: 'gadgets/relu.ts', to: 'poly/kzg.ts', spec: '../poly/kzg.js' },
+    ]);
+    expect(bad).toHaveLength(4);
+  });
+});
