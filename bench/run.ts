@@ -5,11 +5,8 @@
 import { cpus } from 'node:os';
 import type { BenchRow, Suite } from './lib.js';
 
-const SUITES: Record<string, () => Promise<{ suite: Suite }>> = {
-  field: () => import('./suites/field.js'),
-  ntt: () => import('./suites/ntt.js'),
-  msm: () => import('./suites/msm.js'),
-};
+const SUITE_NAMES = ['field', 'ntt', 'msm'];
+const load = (name: string): Promise<{ suite: Suite }> => import(`./suites/${name}.js`);
 
 function table(rows: BenchRow[]): string {
   const lines = ['case            impl          size        median          min           max   ratio(zktensor/impl)'];
@@ -29,12 +26,11 @@ async function main(): Promise<void> {
   const name = args.find((a) => !a.startsWith('--'));
   const json = args.includes('--json');
   const quick = args.includes('--quick');
-  const load = name ? SUITES[name] : undefined;
-  if (!load) {
-    process.stderr.write(`usage: npm run --silent bench -- <${Object.keys(SUITES).join('|')}> [--json] [--quick]\n`);
+  if (!name || !SUITE_NAMES.includes(name)) {
+    process.stderr.write(`usage: npm run --silent bench -- <${SUITE_NAMES.join('|')}> [--json] [--quick]\n`);
     process.exit(2);
   }
-  const { suite } = await load();
+  const { suite } = await load(name);
   const results = await suite({ quick });
   if (json) {
     process.stdout.write(`${JSON.stringify({ suite: name, node: process.version, cpus: cpus().length, results }, null, 2)}\n`);
