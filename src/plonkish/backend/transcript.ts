@@ -17,11 +17,10 @@
 import { blake2b } from '@noble/hashes/blake2.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { Fq, Fr } from '../../field/index.js';
+import type { AffinePoint } from '../../poly/types.js';
 
+export type { AffinePoint };
 export type TranscriptHash = 'blake2b' | 'keccak256';
-
-/** An affine G1 point with canonical bigint coordinates, or null for infinity. */
-export type AffinePoint = { readonly x: bigint; readonly y: bigint } | null;
 
 /** Malformed proof bytes; the verifier turns it into `false` with the message as reason. */
 export class ProofFormatError extends Error {
