@@ -1,0 +1,132 @@
+/**
+ * Key generation: lay the circuit out without a witness, compute the fixed
+ * polynomials (the circuit's fixed and selector columns, and the permutation
+ * σ_i), commit them, and precompute what the prover needs on the extended
+ * coset. The verifying key is the compiled circuit, k and the fixed
+ * commitments; its digest opens every transcript.
+ *
+ * σ follows halo2's cycle construction: every cell of an equality-enabled
+ * column starts in its own cycle; each copy constraint merges two cycles by
+ * swapping their successors (smaller cycle relabelled into the larger). A
+ * cell (column i, row r) is named δ^i·ω^r, and σ_i(ω^r) names its successor.
+ */
+import { Fr, type FieldVec } from '../../field/index.js';
+import type { Circuit, ColumnRef } from '../frontend/index.js';
+import { configure, synthesizeKeygen } from '../frontend/index.js';
+import { buildArgument, DELTA, type Argument } from './argument.js';
+import { ColumnPolys, type ProverParams } from './columns.js';
+import { vkDigest, type VerifyingKey } from './vk.js';
+
+export class KeygenError extends Error {
+  override readonly name = 'KeygenError';
+}
+
+export interface ProvingKey {
+  readonly vk: VerifyingKey;
+  readonly arg: Argument;
+  /** Fixed columns (circuit fixed, selectors, σ): coefficient and extended forms. */
+  readonly fixed: ColumnPolys;
+  /** Virtual columns l_0, l_last, l_active, X on the extended coset. */
+  readonly virtual: ColumnPolys;
+  /** σ and fixed Lagrange values (for the permutation product and lookups). */
+  readonly fixedValues: readonly FieldVec[];
+  /** Release the wasm memory held by the key. */
+  free(): void;
+}
+
+/** Successor map of the copy cycles: for each permutation column and row, [column, row] of the next cell. */
+export function permutationCycles(columns: readonly ColumnRef[], n: number, copies: readonly { a: { column: ColumnRef; row: number }; b: { column: ColumnRef; row: number } }[]): { col: Int32Array; row: Int32Array }[] {
+  const pos = new Map(columns.map((c, i) => [`${c.kind}:${c.index}`, i]));
+  const cols = columns.length;
+  const mapping = Array.from({ length: cols }, () => ({ col: new Int32Array(n), row: new Int32Array(n) }));
+  const aux = Array.from({ length: cols }, () => ({ col: new Int32Array(n), row: new Int32Array(n) }));
+  const sizes = Array.from({ length: cols }, () => new Int32Array(n).fill(1));
+  for (let i = 0; i < cols; i++) {
+    for (let r = 0; r < n; r++) {
+      mapping[i]!.col[r] = i;
+      mapping[i]!.row[r] = r;
+      aux[i]!.col[r] = i;
+      aux[i]!.row[r] = r;
+    }
+  }
+  const index = (c: ColumnRef, where: string) => {
+    const i = pos.get(`${c.kind}:${c.index}`);
+    if (i === undefined) throw new KeygenError(`keygen: copy constraint on ${c.kind}[${c.index}], which is not equality-enabled (${where})`);
+    return i;
+  };
+  for (const copy of copies) {
+    let [lc, lr] = [index(copy.a.column, 'left'), copy.a.row];
+    let [rc, rr] = [index(copy.b.column, 'right'), copy.b.row];
+    let lRoot = [aux[lc]!.col[lr]!, aux[lc]!.row[lr]!] as const;
+    let rRoot = [aux[rc]!.col[rr]!, aux[rc]!.row[rr]!] as const;
+    if (lRoot[0] === rRoot[0] && lRoot[1] === rRoot[1]) continue;
+    if (sizes[lRoot[0]]![lRoot[1]]! < sizes[rRoot[0]]![rRoot[1]]!) {
+      [lc, lr, rc, rr] = [rc, rr, lc, lr];
+      [lRoot, rRoot] = [rRoot, lRoot];
+    }
+    sizes[lRoot[0]]![lRoot[1]]! += sizes[rRoot[0]]![rRoot[1]]!;
+    // relabel the right cycle
+    let [c, r] = [rc, rr];
+    do {
+      aux[c]!.col[r] = lRoot[0];
+      aux[c]!.row[r] = lRoot[1];
+      [c, r] = [mapping[c]!.col[r]!, mapping[c]!.row[r]!];
+    } while (!(c === rc && r === rr));
+    // swap successors
+    const [tc, tr] = [mapping[lc]!.col[lr]!, mapping[lc]!.row[lr]!];
+    mapping[lc]!.col[lr] = mapping[rc]!.col[rr]!;
+    mapping[lc]!.row[lr] = mapping[rc]!.row[rr]!;
+    mapping[rc]!.col[rr] = tc;
+    mapping[rc]!.row[rr] = tr;
+  }
+  return mapping;
+}
+
+export function keygen<Config, Params>(circuit: Circuit<Config, Params>, params: ProverParams, k: number): ProvingKey {
+  if (!Number.isInteger(k) || k < 1 || k > params.k) throw new KeygenError(`keygen: expected 1 ≤ k ≤ ${params.k} (the SRS size), got ${k}`);
+  const configured = configure(circuit);
+  const compiled = configured.compiled;
+  if (2 ** k < compiled.minimumRows) throw new KeygenError(`keygen: k = ${k} gives ${2 ** k} rows, the circuit needs at least ${compiled.minimumRows}`);
+  const assignment = synthesizeKeygen(circuit, { k, configured: configured as never });
+  const arg = buildArgument(compiled, k);
+  const n = arg.n;
+  const F = params.ntt.F;
+
+  // σ values: δ^col·ω^row of each cell's successor
+  const omega = Fr.rootOfUnityOfOrder(k);
+  const omegaPow = new Array<bigint>(n);
+  omegaPow[0] = 1n;
+  for (let i = 1; i < n; i++) omegaPow[i] = Fr.mul(omegaPow[i - 1]!, omega);
+  const deltaPow = arg.permutation.columns.map((_, i) => Fr.pow(DELTA, BigInt(i)));
+  const mapping = permutationCycles(arg.permutation.columns, n, assignment.copies);
+  const sigmaValues = mapping.map((m) => Array.from({ length: n }, (_, r) => Fr.mul(deltaPow[m.col[r]!]!, omegaPow[m.row[r]!]!)));
+
+  const fixedValues = [...assignment.fixed, ...sigmaValues].map((vals) => F.fromBigints(vals as bigint[]));
+  const fixed = ColumnPolys.fromLagrange(fixedValues, arg, params, true);
+
+  const u = arg.usableRows;
+  const lagrangeColumn = (f: (r: number) => bigint) => F.fromBigints(Array.from({ length: n }, (_, r) => f(r)));
+  const virtualValues = [
+    lagrangeColumn((r) => (r === 0 ? 1n : 0n)),
+    lagrangeColumn((r) => (r === u ? 1n : 0n)),
+    lagrangeColumn((r) => (r < u ? 1n : 0n)),
+    lagrangeColumn((r) => omegaPow[r]!),
+  ];
+  const virtual = ColumnPolys.fromLagrange(virtualValues, arg, params, false);
+  virtualValues.forEach((v) => v.free());
+
+  const vk: VerifyingKey = { k, circuit: compiled, fixedCommitments: fixed.commitments, digest: 0n };
+  const withDigest: VerifyingKey = { ...vk, digest: vkDigest(vk, params) };
+  return {
+    vk: withDigest,
+    arg,
+    fixed,
+    virtual,
+    fixedValues,
+    free() {
+      fixed.free();
+      virtual.free();
+      fixedValues.forEach((v) => v.free());
+    },
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * Proof framing shared by prover and verifier: "ZKTP" | version u32 |
+ * transcript bytes (points and scalars in protocol order). Instances are not
+ * in the proof; both sides absorb them right after the VK digest: the column
+ * count, then per column its length and values.
+ */
+import { Fr } from '../../field/index.js';
+import type { Argument } from './argument.js';
+import type { Transcript } from './transcript.js';
+
+export const PROOF_MAGIC = Uint8Array.from([0x5a, 0x4b, 0x54, 0x50]); // "ZKTP"
+export const PROOF_VERSION = 1;
+
+export class InstanceError extends Error {
+  override readonly name = 'InstanceError';
+}
+
+/** Typed error naming the column when the instances do not fit the circuit. */
+export function checkInstances(arg: Argument, instances: readonly (readonly bigint[])[]): void {
+  if (!Array.isArray(instances) || instances.length !== arg.numInstance) {
+    throw new InstanceError(`instances: expected ${arg.numInstance} columns, got ${Array.isArray(instances) ? instances.length : typeof instances}`);
+  }
+  instances.forEach((col, i) => {
+    if (!Array.isArray(col)) throw new InstanceError(`instances: column ${i} is not an array`);
+    if (col.length > arg.usableRows) throw new InstanceError(`instances: column ${i} has ${col.length} values, at most ${arg.usableRows} fit`);
+    col.forEach((v, r) => {
+      if (typeof v !== 'bigint' || !Fr.isValid(v)) throw new InstanceError(`instances: column ${i} row ${r}: expected a bigint in [0, r), got ${String(v)}`);
+    });
+  });
+}
+
+export function absorbInstances(t: Transcript, instances: readonly (readonly bigint[])[]): void {
+  t.commonScalar(BigInt(instances.length));
+  for (const col of instances) {
+    t.commonScalar(BigInt(col.length));
+    for (const v of col) t.commonScalar(v);
+  }
+}

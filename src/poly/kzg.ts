@@ -1,0 +1,168 @@
+/**
+ * KZG commitments (Kate–Zaverucha–Goldberg 2010) over BN254 on an SRS:
+ * commit(f) = Σ f_i·[τ^i]₁ by the packed MSM; an opening of f at z is
+ * W = [(f(X) − f(z))/(X − z)], checked by e(C − f(z)·G + z·W, [1]₂) =
+ * e(W, [τ]₂). Many single-point openings batch-verify with one random linear
+ * combination. Multi-point openings for the prover live in shplonk.ts.
+ *
+ * `unsafeDevSrs(k, seed)` derives τ from a seed: anyone can recompute it, so
+ * proofs over it are forgeable — the name says so; use it only in tests and
+ * benchmarks. Real deployments read a ceremony file (srs.ts).
+ */
+import { blake2b } from '@noble/hashes/blake2.js';
+import { Fr, packedFr, type FieldVec } from '../field/index.js';
+import { G2_GENERATOR, NobleG1Point, NobleG2Point, g1FromNoble, g2FromNoble, nobleMsm, pairingProductIsOne } from './curve.js';
+import { G1_GENERATOR, packedG1, type G1AffineVec } from './g1.js';
+import { msm } from './msm.js';
+import { Ntt } from './ntt.js';
+import type { GroupOps } from './shplonk.js';
+import type { G2Affine, Srs } from './srs.js';
+import type { AffinePoint } from './types.js';
+
+/** Bytes identifying an SRS's G2 side (what a verifier trusts). */
+export function srsId(srs: Pick<Srs, 'g2' | 'sG2'>): Uint8Array {
+  const parts = [srs.g2, srs.sG2].flatMap((p) => (p ? [...p.x, ...p.y] : [0n, 0n, 0n, 0n]));
+  return new TextEncoder().encode(parts.map(String).join(','));
+}
+
+/** Group operations for verifiers (small MSMs and pairings through noble). */
+export const verifierGroup: GroupOps = {
+  lincomb: (points, scalars) => nobleMsm(points, scalars),
+  pairingProductIsOne: (pairs) => pairingProductIsOne(pairs.map(([g1, g2]) => ({ g1, g2 }))),
+};
+
+export class KzgParams {
+  readonly k: number;
+  readonly ntt: Ntt;
+  readonly srsId: Uint8Array;
+  private bases: G1AffineVec | undefined;
+
+  constructor(
+    readonly srs: Srs,
+    ntt: Ntt = new Ntt(packedFr()),
+  ) {
+    this.k = srs.k;
+    this.ntt = ntt;
+    this.srsId = srsId(srs);
+  }
+
+  /** The SRS points packed for the MSM (done once, on first use). */
+  get packedBases(): G1AffineVec {
+    this.bases ??= packedG1(this.ntt.F.runtime).fromAffine(this.srs.g1);
+    return this.bases;
+  }
+
+  /** Commit coefficients (length ≤ 2^k). */
+  commit(coeffs: FieldVec): AffinePoint {
+    if (coeffs.length > 2 ** this.k) throw new RangeError(`KzgParams.commit: expected at most 2^${this.k} coefficients, got ${coeffs.length}`);
+    return msm(this.packedBases, coeffs);
+  }
+
+  /** W = [(f − f(z))/(X − z)] and f(z). */
+  open(coeffs: FieldVec, z: bigint): { proof: AffinePoint; value: bigint } {
+    const q = this.ntt.F.alloc(Math.max(coeffs.length - 1, 0));
+    const value = this.ntt.divideByLinear(q, coeffs, z);
+    const proof = q.length ? this.commit(q) : null;
+    q.free();
+    return { proof, value };
+  }
+
+  /** What a verifier needs. */
+  verifierParams(): { g1: AffinePoint; g2: G2Affine; sG2: G2Affine; group: GroupOps } {
+    return { g1: this.srs.g1[0] ?? G1_GENERATOR, g2: this.srs.g2, sG2: this.srs.sG2, group: verifierGroup };
+  }
+
+  free(): void {
+    this.bases?.free();
+    this.bases = undefined;
+  }
+}
+
+export interface KzgClaim {
+  readonly commitment: AffinePoint;
+  readonly point: bigint;
+  readonly value: bigint;
+  readonly proof: AffinePoint;
+}
+
+/**
+ * Verify single-point openings together: with random ρ,
+ * e(Σ ρ^i (C_i − v_i·G + z_i·W_i), [1]₂) · e(−Σ ρ^i W_i, [τ]₂) = 1.
+ * ρ must be unpredictable to the prover (derive it from a transcript).
+ */
+export function kzgBatchVerify(claims: readonly KzgClaim[], vp: ReturnType<KzgParams['verifierParams']>, rho: bigint): boolean {
+  const points: AffinePoint[] = [];
+  const scalars: bigint[] = [];
+  const wPoints: AffinePoint[] = [];
+  const wScalars: bigint[] = [];
+  let r = 1n;
+  let gScalar = 0n;
+  for (const c of claims) {
+    points.push(c.commitment, c.proof);
+    scalars.push(r, Fr.mul(r, c.point));
+    gScalar = Fr.sub(gScalar, Fr.mul(r, c.value));
+    wPoints.push(c.proof);
+    wScalars.push(Fr.neg(r));
+    r = Fr.mul(r, rho);
+  }
+  points.push(vp.g1);
+  scalars.push(gScalar);
+  return vp.group.pairingProductIsOne([
+    [vp.group.lincomb(points, scalars), vp.g2],
+    [vp.group.lincomb(wPoints, wScalars), vp.sG2],
+  ]);
+}
+
+/** τ from a seed (Blake2b), never zero. */
+function tauFromSeed(seed: string | number): bigint {
+  const d = blake2b(new TextEncoder().encode(`zktensor-unsafe-dev-srs:${seed}`), { dkLen: 64 });
+  let x = 0n;
+  for (let i = d.length - 1; i >= 0; i--) x = (x << 8n) | BigInt(d[i]!);
+  return (x % (Fr.p - 1n)) + 1n;
+}
+
+/**
+ * An SRS with τ derived from `seed` — INSECURE, for tests and benchmarks.
+ * [τ^i]₁ by fixed-base windows: 32 windows of 8 bits, each a batch-affine
+ * addition over all points at once.
+ */
+export function unsafeDevSrs(k: number, seed: string | number = 0): Srs {
+  if (!Number.isInteger(k) || k < 0 || k > 24) throw new RangeError(`unsafeDevSrs: expected 0 ≤ k ≤ 24, got ${k}`);
+  const tau = tauFromSeed(seed);
+  const n = 2 ** k;
+  const F = packedFr();
+  const G = packedG1(F.runtime);
+  const powers = F.alloc(n);
+  F.powers(powers, 1n, tau);
+  const bytes = powers.toBytes();
+  powers.free();
+  // table[w·256 + d] = d·2^(8w)·G
+  const table: AffinePoint[] = [];
+  let base = NobleG1Point.BASE;
+  for (let w = 0; w < 32; w++) {
+    let acc = NobleG1Point.ZERO;
+    const row = [NobleG1Point.ZERO];
+    for (let d = 1; d < 256; d++) {
+      acc = acc.add(base);
+      row.push(acc);
+    }
+    for (const p of row) table.push(g1FromNoble(p));
+    base = acc.add(base);
+  }
+  const tv = G.fromAffine(table);
+  const acc = G.alloc(n);
+  const digits = G.alloc(n);
+  const u8 = () => new Uint8Array(F.runtime.buffer);
+  const POINT = 72;
+  for (let w = 0; w < 32; w++) {
+    const mem = u8();
+    for (let i = 0; i < n; i++) {
+      const src = tv.at(w * 256 + bytes[32 * i + w]!);
+      mem.copyWithin(digits.at(i), src, src + POINT);
+    }
+    G.addBatch(acc, acc, digits);
+  }
+  const g1 = acc.toAffine();
+  for (const v of [tv, acc, digits]) v.free();
+  return { k, g1, g2: G2_GENERATOR, sG2: g2FromNoble(NobleG2Point.BASE.multiply(tau)) };
+}
