@@ -9,3 +9,4 @@ export * from './range-check.js';
 export * from './shuffle.js';
 export * from './copy-regions.js';
 export * from './public-inputs.js';
+export * from './standard.js';

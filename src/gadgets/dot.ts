@@ -72,9 +72,14 @@ export class DotChip {
       }
       return s + a.cells.length;
     }, 0);
+    // each column's values depend only on its own inputs: in a multi-phase
+    // synthesis a (phase 0) is known before b (drawn from a later challenge) is
+    const flat = (vs: readonly (readonly bigint[])[]): bigint[] => vs.flat();
+    const aValues = Value.all(pairs.map(([a]) => a.values)).map(flat);
+    const bValues = Value.all(pairs.map(([, b]) => b.values)).map(flat);
     const all = Value.all(pairs.flatMap(([a, b]) => [a.values, b.values]));
     const cols = all.map((vs) => {
-      const [av, bv, acc]: bigint[][] = [[], [], []];
+      const acc: bigint[] = [];
       const outs: bigint[] = [];
       for (let p = 0; p < pairs.length; p++) {
         const x = vs[2 * p]!;
@@ -82,15 +87,15 @@ export class DotChip {
         let s = 0n;
         for (let i = 0; i < x.length; i++) {
           s = Fr.add(s, Fr.mul(x[i]!, y[i]!));
-          av.push(x[i]!), bv.push(y[i]!), acc.push(s);
+          acc.push(s);
         }
         outs.push(s);
       }
-      return { av, bv, acc, outs };
+      return { acc, outs };
     });
     const cells = layouter.region(region, (r) => {
-      const aCells = spanCells(r.assignAdviceColumn(this.a, 0, cols.map((c) => c.av), total));
-      const bCells = spanCells(r.assignAdviceColumn(this.b, 0, cols.map((c) => c.bv), total));
+      const aCells = spanCells(r.assignAdviceColumn(this.a, 0, aValues, total));
+      const bCells = spanCells(r.assignAdviceColumn(this.b, 0, bValues, total));
       const accCells = spanCells(r.assignAdviceColumn(this.acc, 0, cols.map((c) => c.acc), total));
       const out: Cell[] = [];
       let row = 0;

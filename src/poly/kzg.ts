@@ -166,3 +166,30 @@ export function unsafeDevSrs(k: number, seed: string | number = 0): Srs {
   for (const v of [tv, acc, digits]) v.free();
   return { k, g1, g2: G2_GENERATOR, sG2: g2FromNoble(NobleG2Point.BASE.multiply(tau)) };
 }
+
+/**
+ * Check that an SRS is consistent: e([τ]₁, [1]₂) = e([1]₁, [τ]₂), and, with a
+ * random ρ, e(Σ ρ^i·[τ^{i+1}]₁, [1]₂) = e(Σ ρ^i·[τ^i]₁, [τ]₂) — so every
+ * listed power is the next power of the same τ.
+ */
+export function checkSrs(srs: Srs, rho: bigint = tauFromSeed(`check:${srs.k}`)): boolean {
+  const g = srs.g1;
+  if (g.length < 2) return g.length === 1 && g[0] !== null;
+  if (g[0] === null || srs.g2 === null || srs.sG2 === null) return false;
+  const lower: bigint[] = [];
+  let r = 1n;
+  for (let i = 0; i + 1 < g.length; i++, r = Fr.mul(r, rho)) lower.push(r);
+  const sumLow = nobleMsm(g.slice(0, -1), lower);
+  const sumHigh = nobleMsm(g.slice(1), lower);
+  const neg = (p: AffinePoint) => nobleMsm([p], [Fr.neg(1n)]);
+  return (
+    pairingProductIsOne([
+      { g1: g[1]!, g2: srs.g2 },
+      { g1: neg(g[0]), g2: srs.sG2 },
+    ]) &&
+    pairingProductIsOne([
+      { g1: sumHigh, g2: srs.g2 },
+      { g1: neg(sumLow), g2: srs.sG2 },
+    ])
+  );
+}

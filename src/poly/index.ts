@@ -1,0 +1,3 @@
+export * from './domain.js';
+export * from './ntt.js';
+export * from './polynomial.js';
