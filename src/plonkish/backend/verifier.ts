@@ -121,21 +121,39 @@ function verifyOrThrow(
     const wi = Fr.pow(omega, BigInt(i));
     return Fr.mul(Fr.mul(wi, Fr.sub(Fr.pow(z, BigInt(n)), 1n)), Fr.mul(nInv, Fr.inv(Fr.sub(z, wi))));
   };
+  // Σ values_i·L_i(z) with ω^i built incrementally and one batch inversion
+  const interpolateAt = (values: readonly bigint[], z: bigint): bigint => {
+    if (values.length === 0) return 0n;
+    const wi: bigint[] = [];
+    let w = 1n;
+    for (let i = 0; i < values.length; i++, w = Fr.mul(w, omega)) wi.push(w);
+    const inv = Fr.batchInv(wi.map((x) => Fr.sub(z, x)));
+    const common = Fr.mul(Fr.sub(Fr.pow(z, BigInt(n)), 1n), nInv);
+    let acc = 0n;
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] !== 0n) acc = Fr.add(acc, Fr.mul(values[i]!, Fr.mul(wi[i]!, inv[i]!)));
+    }
+    return Fr.mul(acc, common);
+  };
+  const instanceMemo = new Map<string, bigint>();
   const instanceAt = (column: number, rotation: number): bigint => {
+    const key = `${column}:${rotation}`;
+    const hit = instanceMemo.get(key);
+    if (hit !== undefined) return hit;
     const z = pointAt(rotation);
     const v = arg.virtual;
-    if (column < arg.numInstance) {
-      return instances[column]!.reduce((acc, val, i) => (val === 0n ? acc : Fr.add(acc, Fr.mul(val, lagrange(i, z)))), 0n);
-    }
-    if (column === v.l0) return lagrange(0, z);
-    if (column === v.lLast) return lagrange(u, z);
-    if (column === v.lActive) {
+    let value: bigint;
+    if (column < arg.numInstance) value = interpolateAt(instances[column]!, z);
+    else if (column === v.l0) value = lagrange(0, z);
+    else if (column === v.lLast) value = lagrange(u, z);
+    else if (column === v.lActive) {
       let blindSum = 0n;
       for (let i = u + 1; i < n; i++) blindSum = Fr.add(blindSum, lagrange(i, z));
-      return Fr.sub(Fr.sub(1n, lagrange(u, z)), blindSum);
-    }
-    if (column === v.x) return z;
-    throw new RangeError(`verify: unknown instance column ${column}`);
+      value = Fr.sub(Fr.sub(1n, lagrange(u, z)), blindSum);
+    } else if (column === v.x) value = z;
+    else throw new RangeError(`verify: unknown instance column ${column}`);
+    instanceMemo.set(key, value);
+    return value;
   };
   const allChallenges = [...challenges, theta, beta, gamma];
   const leaves = fieldEvaluator({
