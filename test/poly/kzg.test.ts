@@ -147,3 +147,21 @@ describe('SRS', () => {
     expect(checkSrs({ ...srs, g1 })).toBe(false);
   });
 });
+
+describe('Lagrange-basis SRS', () => {
+  it('Σ vᵢ·[L_i(τ)]₁ equals the commitment of the interpolated polynomial', async () => {
+    const { lagrangeBasisSrs } = await import('../../src/poly/lagrange-srs.js');
+    const srs = unsafeDevSrs(4, 'lagrange');
+    const lag = lagrangeBasisSrs(srs);
+    expect(lag).toHaveLength(16);
+    const r = rand(11);
+    const values = Array.from({ length: 16 }, r);
+    const coeffs = F.fromBigints(values);
+    const p = new KzgParams(srs);
+    p.ntt.inverse(coeffs);
+    expect(nobleMsm(lag, values)).toEqual(p.commit(coeffs));
+    // with halo2 params the Lagrange points round trip too
+    expect(readHalo2Params(writeHalo2Params({ ...srs, g1Lagrange: lag })).g1Lagrange).toEqual(lag);
+    coeffs.free();
+  });
+});
