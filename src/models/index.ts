@@ -1,0 +1,13 @@
+/**
+ * The model layer: graph IR, float and quantized evaluators, compilation to
+ * a circuit, calibration, cost estimates, and builders (MLP, transformer
+ * block, GPT-2 presets). See DESIGN.md § Models.
+ */
+export * from './ir.js';
+export * from './float-eval.js';
+export * from './quant.js';
+export * from './compile.js';
+export * from './calibrate.js';
+export * from './builders.js';
+export * from './presets.js';
+export * from './cost.js';
