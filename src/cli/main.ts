@@ -10,7 +10,8 @@
  * names the problem). Input: text in the preset's character vocabulary, a
  * JSON array of token ids, or {"tokens": […]} / {"text": "…"}.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Fr } from '../field/bn254.js';
 import {
   compileModel,
@@ -231,6 +232,7 @@ async function cmdProve(args: Args, io: CliIo): Promise<number> {
   pk.free();
   kzg.free();
   const outPath = flag(args, 'out') ?? 'proof.json';
+  mkdirSync(dirname(outPath), { recursive: true });
   writeFileSync(outPath, JSON.stringify(file, null, 1));
   const summary = { ok: true, out: outPath, model: preset.name, tokens: ids.length, k, proofBytes: proof.length, keygenSeconds, proveSeconds, next: file.output?.next };
   if (args.flags.has('json')) io.out(JSON.stringify(summary));
