@@ -30,3 +30,4 @@ export function packedFq(runtime: FieldRuntime = getRuntime()): PackedField {
   cache.set(runtime, c);
   return (c.fq ??= new PackedField(Fq, 'fq', runtime));
 }
+export { mulberry32 } from './random.js';

@@ -6,20 +6,15 @@
  * (`syntheticWeights`), generated lazily so cost estimates of large shapes
  * never allocate them.
  */
+import { mulberry32 } from '../field/random.js';
 import { GraphBuilder, type Graph, GraphError } from './ir.js';
 
 /** A deterministic stream of uniform numbers in [0, 1) (mulberry32 on a string-hashed seed). */
 export function seededRandom(seed: string): () => number {
   let h = 0x811c9dc5;
   for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 0x01000193);
-  let state = h >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(h >>> 0);
+  return () => next() / 4294967296;
 }
 
 /**

@@ -3,6 +3,7 @@
  * chip, and records the chip's cost; plus the completeness, tamper and cost
  * checks every gadget test shares.
  */
+import { mulberry32 } from '../../src/field/random.js';
 import { expect } from 'vitest';
 import {
   type Cell,
@@ -211,12 +212,6 @@ export function errors(got: ArrayLike<number>, want: ArrayLike<number>, floor = 
 
 /** mulberry32 */
 export function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
+  return () => next() / 4294967296;
 }

@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a small deterministic 32-bit generator for synthetic data,
+ * tests and benchmarks (never for secrets — blinding uses crypto randomness).
+ */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+}
