@@ -7,3 +7,4 @@ export * from './vk.js';
 export * from './proof.js';
 export * from './transcript.js';
 export { ColumnPolys, rotate, type ProverParams } from './columns.js';
+export * from './pk.js';

@@ -82,6 +82,25 @@ export function permutationCycles(columns: readonly ColumnRef[], n: number, copi
   return mapping;
 }
 
+/** l_0, l_last, l_active and X on the extended coset (computed by prover and verifier alike). */
+export function virtualColumns(arg: Argument, params: ProverParams): ColumnPolys {
+  const { n, usableRows: u } = arg;
+  const F = params.ntt.F;
+  const omega = Fr.rootOfUnityOfOrder(arg.k);
+  const lagrangeColumn = (f: (r: number) => bigint) => F.fromBigints(Array.from({ length: n }, (_, r) => f(r)));
+  const x = F.alloc(n);
+  F.powers(x, 1n, omega);
+  const values = [
+    lagrangeColumn((r) => (r === 0 ? 1n : 0n)),
+    lagrangeColumn((r) => (r === u ? 1n : 0n)),
+    lagrangeColumn((r) => (r < u ? 1n : 0n)),
+    x,
+  ];
+  const virtual = ColumnPolys.fromLagrange(values, arg, params, false);
+  values.forEach((v) => v.free());
+  return virtual;
+}
+
 export function keygen<Config, Params>(circuit: Circuit<Config, Params>, params: ProverParams, k: number): ProvingKey {
   if (!Number.isInteger(k) || k < 1 || k > params.k) throw new KeygenError(`keygen: expected 1 ≤ k ≤ ${params.k} (the SRS size), got ${k}`);
   const configured = configure(circuit);
@@ -104,16 +123,7 @@ export function keygen<Config, Params>(circuit: Circuit<Config, Params>, params:
   const fixedValues = [...assignment.fixed, ...sigmaValues].map((vals) => F.fromBigints(vals as bigint[]));
   const fixed = ColumnPolys.fromLagrange(fixedValues, arg, params, true);
 
-  const u = arg.usableRows;
-  const lagrangeColumn = (f: (r: number) => bigint) => F.fromBigints(Array.from({ length: n }, (_, r) => f(r)));
-  const virtualValues = [
-    lagrangeColumn((r) => (r === 0 ? 1n : 0n)),
-    lagrangeColumn((r) => (r === u ? 1n : 0n)),
-    lagrangeColumn((r) => (r < u ? 1n : 0n)),
-    lagrangeColumn((r) => omegaPow[r]!),
-  ];
-  const virtual = ColumnPolys.fromLagrange(virtualValues, arg, params, false);
-  virtualValues.forEach((v) => v.free());
+  const virtual = virtualColumns(arg, params);
 
   const vk: VerifyingKey = { k, circuit: compiled, fixedCommitments: fixed.commitments, digest: 0n };
   const withDigest: VerifyingKey = { ...vk, digest: vkDigest(vk, params) };

@@ -123,3 +123,21 @@ describe('cross checks', () => {
     expect(verify(pk.vk, proof, c.instances, other).ok).toBe(false);
   });
 });
+
+describe('proving key encoding', () => {
+  it('a decoded proving key proves exactly like the original; malformed keys are rejected', async () => {
+    const { decodePk, encodePk } = await import('../../../src/plonkish/backend/pk.js');
+    const { pk, c } = keys.get('range check (lookup)')!;
+    const bytes = encodePk(pk);
+    const back = decodePk(bytes, params);
+    expect(back.vk.digest).toBe(pk.vk.digest);
+    expect(encodePk(back)).toEqual(bytes);
+    const proof = prove(back, c.circuit, c.instances, params);
+    expect(verify(pk.vk, proof, c.instances, vp)).toEqual({ ok: true });
+    expect(() => decodePk(bytes.subarray(0, bytes.length - 1), params)).toThrow(/fixed values/);
+    const wrongMagic = bytes.slice();
+    wrongMagic[0] = 0;
+    expect(() => decodePk(wrongMagic, params)).toThrow(/magic/);
+    back.free();
+  });
+});
