@@ -11,3 +11,6 @@ export * from './calibrate.js';
 export * from './builders.js';
 export * from './presets.js';
 export * from './cost.js';
+export * from './onnx.js';
+export * from './onnx-eval.js';
+export * from './onnx-ops.js';
