@@ -29,13 +29,15 @@
  *   xyzz_madd(out,a,b,s)            out ← a + b        (b affine)
  *   xyzz_dbl(out,a,s)  xyzz_mdbl(out,b,s)   doubling of an XYZZ / affine point
  *   xyzz_to_affine(out,a,s)         one inversion
- *   g1_batch_add(pairs,n,s,work)    pairs: n × (dst, src | neg) i32, dst distinct;
- *                                   work: batchWorkBytes(n); the pair list is consumed
+ *   g1_batch_add(pairs,n,s,work)    pairs: n × (dst, src | neg) i32, dst distinct, in a
+ *                                   list of batchPairsBytes(n); work: batchWorkBytes(n);
+ *                                   the pair list is consumed
  *   g1_bucket_reduce(out,b,n,s,spill)  out ← Σ_j (j+1)·(b_j + spill_j), b affine, spill XYZZ or 0
  *   g1_spill_add(pairs,n,s)         pairs: n × (dst XYZZ, src | neg): mixed additions one by one
  *   g1_check(points,n,s) → i32      index of the first point off the curve, or −1
  */
 import { ModuleBuilder, montgomery, type FunctionBuilder, type Local } from '../field/index.js';
+import { uleb } from '../field/wasm/emitter.js';
 
 const { LIMBS, LIMB_BITS, LIMB_MASK, ELEMENT_BYTES, allocAddLocals, allocMulLocals, emitAdd, emitMontMul, emitMontSquare, emitSub, toLimbs } = montgomery;
 type Operand = montgomery.Operand;
@@ -73,10 +75,16 @@ export class FqEmitter {
   private readonly acc: Local;
   private readonly carry: Local;
 
+  /**
+   * @param calls when given, products are calls to these functions
+   *   (fq_mul1, fq_sqr1) instead of inlined code: smaller modules for code
+   *   off the hot path.
+   */
   constructor(
     readonly f: FunctionBuilder,
     readonly mp: Params,
     readonly one: readonly number[],
+    private readonly calls?: { readonly mul: number; readonly sqr: number },
   ) {
     this.mul_ = allocMulLocals(f);
     this.add_ = allocAddLocals(f);
@@ -85,10 +93,16 @@ export class FqEmitter {
   }
 
   mul(out: Operand, a: Operand, b: Operand): void {
-    emitMontMul(this.f, this.mp, this.mul_, out, a, b);
+    if (this.calls) {
+      for (const x of [out, a, b]) this.f.get(x.ptr).i32c(x.offset).i32add();
+      this.f.call(this.calls.mul);
+    } else emitMontMul(this.f, this.mp, this.mul_, out, a, b);
   }
   sqr(out: Operand, a: Operand): void {
-    emitMontSquare(this.f, this.mp, this.mul_, out, a);
+    if (this.calls) {
+      for (const x of [out, a]) this.f.get(x.ptr).i32c(x.offset).i32add();
+      this.f.call(this.calls.sqr);
+    } else emitMontSquare(this.f, this.mp, this.mul_, out, a);
   }
   add(out: Operand, a: Operand, b: Operand): void {
     emitAdd(this.f, this.mp, this.add_, out, a, b);
@@ -158,6 +172,11 @@ function slots(s: Local, r: Region): (k: number) => Operand {
   return (k) => at(s, (r * 16 + k) * ELEMENT_BYTES);
 }
 
+/** The module's product functions, for FqEmitter's call mode (emitted first, by emitInverse). */
+function productCalls(mb: ModuleBuilder): { mul: number; sqr: number } {
+  return { mul: mb.indexOf('fq_mul1'), sqr: mb.indexOf('fq_sqr1') };
+}
+
 /** Copy `count` consecutive elements. */
 function copyElements(F: FqEmitter, out: Operand, a: Operand, count: number): void {
   for (let e = 0; e < count; e++) F.copy(at(out.ptr, out.offset + e * ELEMENT_BYTES), at(a.ptr, a.offset + e * ELEMENT_BYTES));
@@ -194,7 +213,7 @@ function emitXyzzTail(F: FqEmitter, r: Operand, ppp: Operand, q: Operand, s1: Op
 function emitDouble(mb: ModuleBuilder, mp: Params, one: readonly number[], affine: boolean): void {
   const f = mb.fn(affine ? 'xyzz_mdbl' : 'xyzz_dbl', ['i32', 'i32', 'i32']);
   const [out, a, s] = [f.param(0), f.param(1), f.param(2)];
-  const F = new FqEmitter(f, mp, one);
+  const F = new FqEmitter(f, mp, one, productCalls(mb));
   const S = slots(s, affine ? Region.Mdbl : Region.Dbl);
   if (affine) F.isZero(at(a, Y));
   else F.isZero(at(a, ZZ));
@@ -232,7 +251,7 @@ function emitDouble(mb: ModuleBuilder, mp: Params, one: readonly number[], affin
 function emitMadd(mb: ModuleBuilder, mp: Params, one: readonly number[]): void {
   const f = mb.fn('xyzz_madd', ['i32', 'i32', 'i32', 'i32']);
   const [out, a, b, s] = [f.param(0), f.param(1), f.param(2), f.param(3)];
-  const F = new FqEmitter(f, mp, one);
+  const F = new FqEmitter(f, mp, one, productCalls(mb));
   const S = slots(s, Region.Madd);
   F.isZero(at(b, Y));
   f.if_();
@@ -278,7 +297,7 @@ function emitMadd(mb: ModuleBuilder, mp: Params, one: readonly number[]): void {
 function emitAddXyzz(mb: ModuleBuilder, mp: Params, one: readonly number[]): void {
   const f = mb.fn('xyzz_add', ['i32', 'i32', 'i32', 'i32']);
   const [out, a, b, s] = [f.param(0), f.param(1), f.param(2), f.param(3)];
-  const F = new FqEmitter(f, mp, one);
+  const F = new FqEmitter(f, mp, one, productCalls(mb));
   const S = slots(s, Region.Add);
   F.isZero(at(b, ZZ));
   f.if_();
@@ -368,7 +387,7 @@ function emitInverse(mb: ModuleBuilder, mp: Params, one: readonly number[]): voi
 function emitToAffine(mb: ModuleBuilder, mp: Params, one: readonly number[]): void {
   const f = mb.fn('xyzz_to_affine', ['i32', 'i32', 'i32']);
   const [out, a, s] = [f.param(0), f.param(1), f.param(2)];
-  const F = new FqEmitter(f, mp, one);
+  const F = new FqEmitter(f, mp, one, productCalls(mb));
   const S = slots(s, Region.Misc);
   F.isZero(at(a, ZZ));
   f.if_();
@@ -382,113 +401,236 @@ function emitToAffine(mb: ModuleBuilder, mp: Params, one: readonly number[]): vo
   F.mul(at(out, X), at(a, X), S(1));
 }
 
-/** A two-lane operand: lane 0 is the element at ptr + offset, lane 1 the one `stride` bytes further. */
+/** Lane l (of 1 or 4) of an operand is the element at ptr + offset + l·stride. */
 interface LaneOperand {
   readonly ptr: Local;
   readonly offset: number;
   readonly stride: number;
-  /** When given, lane 1 is at ptr1 + offset instead of ptr + offset + stride. */
-  readonly ptr1?: Local;
 }
 
-export const lane = (ptr: Local, offset: number, stride: number): LaneOperand => ({ ptr, offset, stride });
+const lane = (ptr: Local, offset: number, stride: number): LaneOperand => ({ ptr, offset, stride });
 const SHUFFLE_LANES_0_2 = [0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11];
 
 /**
- * Two independent Montgomery products at once (wasm SIMD): limb j of both
- * operands sits in i32 lanes 0 and 1, `i64x2.extmul_low_i32x4_u` forms both
- * 29×29-bit products, and the position sums follow montgomery.ts's schedule
- * (lazy carries, the lowest sum carried per round) in i64x2 lanes. Results are
- * those of `emitMontMul`, bit for bit. `out` may alias an input.
+ * Two independent Montgomery products at once (wasm SIMD): out₀ = a₀·b₀ and
+ * out₁ = a₁·b₁, each operand given by two pointer locals. Limb j of both sits
+ * in i32 lanes 0 and 1, `i64x2.extmul_low_i32x4_u` forms both 29×29-bit
+ * products, and the position sums follow montgomery.ts's schedule (lazy
+ * carries, the lowest sum carried per round) in i64x2 lanes, so the results
+ * are emitMontMul's, bit for bit. Outputs may alias inputs.
  */
-export class SimdMul {
-  private readonly t: Local[];
-  private readonly b: Local[];
-  private readonly a: Local;
-  private readonly m: Local;
-  private readonly m32: Local;
+function emitMontMul2(f: FunctionBuilder, mp: Params, out: [Local, Local], a: [Local, Local], b: [Local, Local]): void {
+  const t = Array.from({ length: 2 * LIMBS }, () => f.local('v128'));
+  const B = Array.from({ length: LIMBS }, () => f.local('v128'));
+  const [A, M, M32] = [f.local('v128'), f.local('v128'), f.local('v128')];
+  const mask = BigInt(LIMB_MASK);
+  const load = (x: [Local, Local], j: number) => f.get(x[1]).get(x[0]).v128load32zero(4 * j).v128load32lane(1, 4 * j);
+  for (let j = 0; j < LIMBS; j++) {
+    load(b, j);
+    f.set(B[j]!);
+  }
+  const touched = new Array<boolean>(2 * LIMBS).fill(false);
+  for (let i = 0; i < LIMBS; i++) {
+    load(a, i);
+    f.set(A);
+    for (let j = 0; j < LIMBS; j++) {
+      const k = i + j;
+      if (touched[k]) f.get(t[k]!);
+      f.get(A).get(B[j]!).i64x2extmulLowI32x4U();
+      if (touched[k]) f.i64x2add();
+      f.set(t[k]!);
+      touched[k] = true;
+    }
+    // m = t_i·μ mod 2^29 in i64 lanes, then moved to i32 lanes 0 and 1
+    f.get(t[i]!).i32x4const(mp.mu).i32x4mul().i64x2const(mask).v128and().set(M);
+    f.get(M).get(M).i8x16shuffle(SHUFFLE_LANES_0_2).set(M32);
+    f.get(t[i]!).get(M32).i32x4const(mp.pLimbs[0]!).i64x2extmulLowI32x4U().i64x2add();
+    f.i32c(LIMB_BITS).i64x2shrU().get(t[i + 1]!).i64x2add().set(t[i + 1]!);
+    for (let j = 1; j < LIMBS; j++) {
+      if (mp.pLimbs[j] === 0) continue;
+      f.get(t[i + j]!).get(M32).i32x4const(mp.pLimbs[j]!).i64x2extmulLowI32x4U().i64x2add().set(t[i + j]!);
+    }
+  }
+  for (let k = 0; k < LIMBS; k++) {
+    const sum = t[LIMBS + k]!;
+    if (k < LIMBS - 1) {
+      const top = k + 1 === LIMBS - 1; // never written by a product: set, do not add
+      if (!top) f.get(t[LIMBS + k + 1]!);
+      f.get(sum).i32c(LIMB_BITS).i64x2shrU();
+      if (!top) f.i64x2add();
+      f.set(t[LIMBS + k + 1]!);
+      f.get(sum).i64x2const(mask).v128and().set(sum);
+    }
+    f.get(out[0]).get(sum).v128store32lane(0, 4 * k);
+    f.get(out[1]).get(sum).v128store32lane(2, 4 * k);
+  }
+}
+
+/** Raw SIMD opcodes the emitter has no helper for. */
+const simdOp = (f: FunctionBuilder, op: number) => f.emit(0xfd, ...uleb(op));
+const I32X4_ADD = 0xae;
+const I32X4_SUB = 0xb1;
+const I32X4_SHR_S = 0xac;
+const I32X4_SHR_U = 0xad;
+const I32X4_EQ = 0x37;
+const V128_BITSELECT = 0x52;
+const V128_XOR = 0x51;
+const V128_ANY_TRUE = 0x53;
+
+/**
+ * Additive field arithmetic on four elements at once: limb j of four
+ * elements (at four pointers) in the four i32 lanes of a v128. A value is an
+ * array of nine v128 locals. Same results as FqEmitter's sub / subLazy.
+ */
+class Lane4 {
+  private readonly borrow: Local;
+  private readonly carry: Local;
 
   constructor(
     readonly f: FunctionBuilder,
     readonly mp: Params,
   ) {
-    this.t = Array.from({ length: 2 * LIMBS }, () => f.local('v128'));
-    this.b = Array.from({ length: LIMBS }, () => f.local('v128'));
-    this.a = f.local('v128');
-    this.m = f.local('v128');
-    this.m32 = f.local('v128');
+    this.borrow = f.local('v128');
+    this.carry = f.local('v128');
   }
 
-  private load(x: LaneOperand, j: number): void {
+  value(): Local[] {
+    return Array.from({ length: LIMBS }, () => this.f.local('v128'));
+  }
+  /** Limbs of the elements at ptrs[l] + offset. */
+  load(out: Local[], ptrs: readonly Local[], offset: number): void {
     const f = this.f;
-    if (x.ptr1) f.get(x.ptr1).get(x.ptr).v128load32zero(x.offset + 4 * j).v128load32lane(1, x.offset + 4 * j);
-    else f.get(x.ptr).get(x.ptr).v128load32zero(x.offset + 4 * j).v128load32lane(1, x.offset + x.stride + 4 * j);
-  }
-
-  mul(out: LaneOperand, x: LaneOperand, y: LaneOperand | null): void {
-    const { f, mp, t } = this;
-    const mask = BigInt(LIMB_MASK);
     for (let j = 0; j < LIMBS; j++) {
-      this.load(y ?? x, j);
-      f.set(this.b[j]!);
+      f.get(ptrs[0]!).v128load32zero(offset + 4 * j);
+      for (let l = 1; l < 4; l++) {
+        f.set(out[j]!).get(ptrs[l]!).get(out[j]!).v128load32lane(l, offset + 4 * j);
+      }
+      f.set(out[j]!);
     }
-    const touched = new Array<boolean>(2 * LIMBS).fill(false);
-    for (let i = 0; i < LIMBS; i++) {
-      if (y === null) f.get(this.b[i]!).set(this.a);
-      else {
-        this.load(x, i);
-        f.set(this.a);
+  }
+  store(ptrs: readonly Local[], offset: number, v: Local[]): void {
+    for (let j = 0; j < LIMBS; j++) for (let l = 0; l < 4; l++) this.f.get(ptrs[l]!).get(v[j]!).v128store32lane(l, offset + 4 * j);
+  }
+  /** out ← a − b, from [0, 2q) to [0, 2q): borrow chain, then + 2q where negative. */
+  sub(out: Local[], a: Local[], b: Local[]): void {
+    const f = this.f;
+    const mask = LIMB_MASK;
+    for (let j = 0; j < LIMBS; j++) {
+      f.get(a[j]!).get(b[j]!);
+      simdOp(f, I32X4_SUB);
+      if (j > 0) {
+        f.get(this.borrow);
+        simdOp(f, I32X4_ADD);
       }
-      for (let j = 0; j < LIMBS; j++) {
-        const k = i + j;
-        if (touched[k]) f.get(t[k]!);
-        f.get(this.a).get(this.b[j]!).i64x2extmulLowI32x4U();
-        if (touched[k]) f.i64x2add();
-        f.set(t[k]!);
-        touched[k] = true;
-      }
-      // m = t_i·μ mod 2^29 in i64 lanes, then moved to i32 lanes 0 and 1
-      f.get(t[i]!).i32x4const(mp.mu).i32x4mul().i64x2const(mask).v128and().set(this.m);
-      f.get(this.m).get(this.m).i8x16shuffle(SHUFFLE_LANES_0_2).set(this.m32);
-      f.get(t[i]!).get(this.m32).i32x4const(mp.pLimbs[0]!).i64x2extmulLowI32x4U().i64x2add();
-      f.i32c(LIMB_BITS).i64x2shrU().get(t[i + 1]!).i64x2add().set(t[i + 1]!);
-      for (let j = 1; j < LIMBS; j++) {
-        if (mp.pLimbs[j] === 0) continue;
-        f.get(t[i + j]!).get(this.m32).i32x4const(mp.pLimbs[j]!).i64x2extmulLowI32x4U().i64x2add().set(t[i + j]!);
-      }
+      f.set(out[j]!);
+      f.get(out[j]!).i32c(LIMB_BITS);
+      simdOp(f, I32X4_SHR_S);
+      f.set(this.borrow);
+      f.get(out[j]!).i32x4const(mask).v128and().set(out[j]!);
     }
-    for (let k = 0; k < LIMBS; k++) {
-      const s = t[LIMBS + k]!;
-      if (k < LIMBS - 1) {
-        const top = k + 1 === LIMBS - 1; // never written by a product: set, do not add
-        if (!top) f.get(t[LIMBS + k + 1]!);
-        f.get(s).i32c(LIMB_BITS).i64x2shrU();
-        if (!top) f.i64x2add();
-        f.set(t[LIMBS + k + 1]!);
-        f.get(s).i64x2const(mask).v128and().set(s);
+    // the final borrow is −1 in negative lanes: add 2q there
+    const neg = this.borrow;
+    const carry = this.carry;
+    for (let j = 0; j < LIMBS; j++) {
+      f.get(out[j]!).i32x4const(this.mp.twoPLimbs[j]!).get(neg).v128and();
+      simdOp(f, I32X4_ADD);
+      if (j > 0) {
+        f.get(carry);
+        simdOp(f, I32X4_ADD);
       }
-      f.get(out.ptr).get(s).v128store32lane(0, out.offset + 4 * k);
-      if (out.ptr1) f.get(out.ptr1).get(s).v128store32lane(2, out.offset + 4 * k);
-      else f.get(out.ptr).get(s).v128store32lane(2, out.offset + out.stride + 4 * k);
+      f.set(out[j]!);
+      if (j < LIMBS - 1) {
+        f.get(out[j]!).i32c(LIMB_BITS);
+        simdOp(f, I32X4_SHR_U);
+        f.set(carry);
+      }
+      f.get(out[j]!).i32x4const(mask).v128and().set(out[j]!);
+    }
+  }
+  /** out ← a − b + 2q in (0, 4q), no correction (operands of products only). */
+  subLazy(out: Local[], a: Local[], b: Local[]): void {
+    const f = this.f;
+    for (let j = 0; j < LIMBS; j++) {
+      f.get(a[j]!).i32x4const(this.mp.twoPLimbs[j]!);
+      simdOp(f, I32X4_ADD);
+      f.get(b[j]!);
+      simdOp(f, I32X4_SUB);
+      if (j > 0) {
+        f.get(this.borrow);
+        simdOp(f, I32X4_ADD);
+      }
+      f.set(out[j]!);
+      if (j < LIMBS - 1) {
+        f.get(out[j]!).i32c(LIMB_BITS);
+        simdOp(f, I32X4_SHR_S);
+        f.set(this.borrow);
+      }
+      f.get(out[j]!).i32x4const(LIMB_MASK).v128and().set(out[j]!);
+    }
+  }
+  /** out ← a + b in [0, 4q), no correction (operands of products only). */
+  addLazy(out: Local[], a: Local[], b: Local[]): void {
+    const f = this.f;
+    for (let j = 0; j < LIMBS; j++) {
+      f.get(a[j]!).get(b[j]!);
+      simdOp(f, I32X4_ADD);
+      if (j > 0) {
+        f.get(this.carry);
+        simdOp(f, I32X4_ADD);
+      }
+      f.set(out[j]!);
+      if (j < LIMBS - 1) {
+        f.get(out[j]!).i32c(LIMB_BITS);
+        simdOp(f, I32X4_SHR_U);
+        f.set(this.carry);
+      }
+      f.get(out[j]!).i32x4const(LIMB_MASK).v128and().set(out[j]!);
+    }
+  }
+  /** Push a lane mask: all ones where v ≡ 0 (its value in [0, 2q) is 0 or q). */
+  isZero(v: Local[]): void {
+    const f = this.f;
+    for (let j = 0; j < LIMBS; j++) {
+      f.get(v[j]!);
+      if (j > 0) f.v128or();
+    }
+    f.i32x4const(0);
+    simdOp(f, I32X4_EQ);
+    for (let j = 0; j < LIMBS; j++) {
+      f.get(v[j]!).i32x4const(this.mp.pLimbs[j]!);
+      simdOp(f, V128_XOR);
+      if (j > 0) f.v128or();
+    }
+    f.i32x4const(0);
+    simdOp(f, I32X4_EQ);
+    f.v128or();
+  }
+  /** out ← c ? a : b per lane (c all-ones or zero per lane). */
+  select(out: Local[], a: Local[], b: Local[], c: Local): void {
+    for (let j = 0; j < LIMBS; j++) {
+      this.f.get(a[j]!).get(b[j]!).get(c);
+      simdOp(this.f, V128_BITSELECT);
+      this.f.set(out[j]!);
     }
   }
 }
 
 /**
  * fq_mul4(out, os, a, as, b, bs): four products out_l = a_l·b_l, lane l of x at
- * x + l·xs, as two two-lane products. A function rather than inlined code: the
- * batch kernel's loop body would otherwise outgrow the instruction cache.
+ * x + l·xs, as two two-lane products one after the other (the second overlaps
+ * the first's carry chain). A function rather than inlined code: the batch
+ * kernel's loop body would otherwise outgrow the instruction cache, which
+ * costs more than the calls.
  */
 function emitMul4(mb: ModuleBuilder, mp: Params): void {
   const f = mb.fn('fq_mul4', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], false);
   const [out, os, a, as, b, bs] = Array.from({ length: 6 }, (_, i) => f.param(i)) as [Local, Local, Local, Local, Local, Local];
   const [out1, a1, b1, k] = [f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32')];
-  const V = new SimdMul(f, mp);
   f.i32c(2).set(k);
   f.block().loop();
   f.get(k).i32eqz().brIf(1);
   for (const [p, p1, st] of [[out, out1, os], [a, a1, as], [b, b1, bs]] as const) f.get(p).get(st).i32add().set(p1);
-  V.mul({ ptr: out, ptr1: out1, offset: 0, stride: 0 }, { ptr: a, ptr1: a1, offset: 0, stride: 0 }, { ptr: b, ptr1: b1, offset: 0, stride: 0 });
+  emitMontMul2(f, mp, [out, out1], [a, a1], [b, b1]);
   for (const [p, st] of [[out, os], [a, as], [b, bs]] as const) f.get(p).get(st).get(st).i32add().i32add().set(p);
   f.get(k).i32c(1).i32sub().set(k);
   f.br(0).end().end();
@@ -498,8 +640,102 @@ function emitMul4(mb: ModuleBuilder, mp: Params): void {
 const REC = 4 * ELEMENT_BYTES;
 const [E_DEN, E_NUM, E_PRE, E_LAM] = [0, ELEMENT_BYTES, 2 * ELEMENT_BYTES, 3 * ELEMENT_BYTES];
 /** Bytes of work area `g1_batch_add` needs for n pairs. */
-export const batchWorkBytes = (n: number): number => (n + 1) * REC;
+export const batchWorkBytes = (n: number): number => (n + 4) * REC;
+/** Bytes of the pair list for n pairs (room for the padding). */
+export const batchPairsBytes = (n: number): number => 8 * (n + 4);
 const DOUBLING = 2;
+
+/**
+ * The forward step for four pairs at once (SIMD), when all four are plain
+ * additions (both points finite, x₁ ≠ x₂): den = x₂ − x₁, num = ±y₂ − y₁
+ * (lazy), four records and four compacted pairs. Sets `ok` to 0 and writes
+ * nothing when a lane needs the scalar path (infinity, doubling, P − P).
+ */
+function emitForward4(f: FunctionBuilder, mp: Params, pp: Local, rec: Local, end: Local, ok: Local): void {
+  const L = new Lane4(f, mp);
+  const ptrs = () => Array.from({ length: 4 }, () => f.local('i32'));
+  const [dst, src, recs] = [ptrs(), ptrs(), ptrs()];
+  const neg = f.local('v128');
+  const [x1, x2, y1, y2] = [L.value(), L.value(), L.value(), L.value()];
+  for (let l = 0; l < 4; l++) {
+    f.get(pp).i32load(8 * l).set(dst[l]!);
+    f.get(pp).i32load(8 * l + 4).i32c(-8).i32and().set(src[l]!);
+    f.get(rec).i32c(l * REC).i32add().set(recs[l]!);
+  }
+  f.get(pp).v128load32zero(4);
+  for (let l = 1; l < 4; l++) f.set(neg).get(pp).get(neg).v128load32lane(l, 8 * l + 4);
+  f.i32x4const(NEG_FLAG).v128and().i32x4const(NEG_FLAG);
+  simdOp(f, I32X4_EQ);
+  f.set(neg);
+  L.load(x1, dst, X);
+  L.load(x2, src, X);
+  L.sub(x2, x2, x1); // den
+  L.load(y1, dst, Y);
+  L.load(y2, src, Y);
+  L.isZero(y1);
+  L.isZero(y2);
+  f.v128or();
+  L.isZero(x2);
+  f.v128or();
+  simdOp(f, V128_ANY_TRUE);
+  f.i32eqz().set(ok);
+  f.get(ok).if_();
+  L.store(recs, E_DEN, x2);
+  L.addLazy(x1, y2, y1);
+  L.subLazy(x2, y2, y1);
+  L.select(x1, x1, x2, neg);
+  L.store(recs, E_NUM, x1);
+  for (let l = 0; l < 4; l++) {
+    f.get(end).get(dst[l]!).i32store(8 * l);
+    f.get(end).get(pp).i32load(8 * l + 4).i32store(8 * l + 4);
+  }
+  f.end();
+}
+
+/**
+ * The tail of one backward step for four records at once (SIMD): with λ² in
+ * den and λ in lam, x₃ = λ² − x₁ − x₂, d = ±(x₁ − x₃) (the sign folded from
+ * the source), t = λ·d, y₃ = t − y₁. Padding records point at a dummy point.
+ */
+function emitBackwardTail4(
+  f: FunctionBuilder,
+  mp: Params,
+  mul: (out: LaneOperand, a: LaneOperand, b: LaneOperand | null) => void,
+  pp: Local,
+  rec: Local,
+): void {
+  const L = new Lane4(f, mp);
+  const ptrs = () => Array.from({ length: 4 }, () => f.local('i32'));
+  const [dst, src, recs] = [ptrs(), ptrs(), ptrs()];
+  const flip = f.local('v128');
+  const [v1, v2, v3, v4] = [L.value(), L.value(), L.value(), L.value()];
+  for (let l = 0; l < 4; l++) {
+    f.get(pp).i32load(8 * l).set(dst[l]!);
+    f.get(pp).i32load(8 * l + 4).i32c(-8).i32and().set(src[l]!);
+    f.get(rec).i32c(l * REC).i32add().set(recs[l]!);
+  }
+  // flip lanes: a negated source that is not a doubling
+  f.get(pp).v128load32zero(4);
+  for (let l = 1; l < 4; l++) f.set(flip).get(pp).get(flip).v128load32lane(l, 8 * l + 4);
+  f.i32x4const(NEG_FLAG | DOUBLING).v128and().i32x4const(NEG_FLAG);
+  simdOp(f, I32X4_EQ);
+  f.set(flip);
+  L.load(v1, recs, E_DEN);
+  L.load(v2, dst, X);
+  L.load(v3, src, X);
+  L.sub(v1, v1, v2);
+  L.sub(v1, v1, v3); // x₃
+  L.subLazy(v3, v1, v2);
+  L.subLazy(v4, v2, v1);
+  L.select(v3, v3, v4, flip);
+  L.store(recs, E_NUM, v3);
+  mul(lane(rec, E_NUM, REC), lane(rec, E_NUM, REC), lane(rec, E_LAM, REC));
+  L.load(v2, recs, E_NUM);
+  L.load(v3, dst, Y);
+  L.sub(v2, v2, v3);
+  L.store(dst, Y, v2);
+  L.store(dst, X, v1);
+}
 
 /**
  * dst ← dst + (±src) for n pairs with distinct dst, one inversion in all
@@ -529,6 +765,7 @@ function emitBatchAdd(mb: ModuleBuilder, mp: Params, one: readonly number[], sim
   const INV = S(4); // `lanes` inverses
   const Q = S(8); // prefix products of the accumulators
   const T = S(12);
+  const DUMMY = S(14); // a point (2 elements) that padding records add into
   const elem = (base: Operand, l: number) => at(base.ptr, base.offset + l * ELEMENT_BYTES);
   /**
    * out ← a·b in every lane (lane l of x at x.offset + l·x.stride). With SIMD the
@@ -536,24 +773,12 @@ function emitBatchAdd(mb: ModuleBuilder, mp: Params, one: readonly number[], sim
    * so that the second overlaps the first's carry chain (one alone is
    * latency-bound; the chains within a batch are serial).
    */
-  const DBG = (globalThis as any).DBG ?? '';
-  let phase = 'pre';
-  let backIdx = 0;
   const mul = (out: LaneOperand, a: LaneOperand, b: LaneOperand | null) => {
-    if (DBG === 'nomul') return;
-    if (DBG === 'onlyprefix' && phase !== 'pre') return;
-    if (DBG === 'onlyback' && phase === 'pre') return;
-    if (DBG.startsWith('back:')) { if (phase === 'pre') return; const k = backIdx++; if (!(Number(DBG.slice(5)) & (1 << k))) return; }
     if (simd) {
       for (const x of [out, a, b ?? a]) f.get(x.ptr).i32c(x.offset).i32add().i32c(x.stride);
       f.call(mb.indexOf('fq_mul4'));
-    } else if ((globalThis as any).INLINE) {
-      if (b) F.mul(at(out.ptr, out.offset), at(a.ptr, a.offset), at(b.ptr, b.offset));
-      else F.sqr(at(out.ptr, out.offset), at(a.ptr, a.offset));
-    } else {
-      for (const x of b ? [out, a, b] : [out, a]) f.get(x.ptr).i32c(x.offset).i32add();
-      f.call(mb.indexOf(b ? 'fq_mul1' : 'fq_sqr1'));
-    }
+    } else if (b) F.mul(at(out.ptr, out.offset), at(a.ptr, a.offset), at(b.ptr, b.offset));
+    else F.sqr(at(out.ptr, out.offset), at(a.ptr, a.offset));
   };
   const loadPair = () => {
     f.get(pp).i32load(0).set(dst);
@@ -575,8 +800,27 @@ function emitBatchAdd(mb: ModuleBuilder, mp: Params, one: readonly number[], sim
   f.i32c(0).set(count);
   f.get(pairs).set(pp).get(pairs).set(end).get(work).set(rec);
   f.get(pairs).get(n).i32c(8).i32mul().i32add().set(n); // n: end of the input
+  const k = f.local('i32');
+  const ok = f.local('i32');
   f.block().loop();
   f.get(pp).get(n).i32eq().brIf(1);
+  if (simd) {
+    // four plain additions at once when possible, else these four (or the tail) one by one
+    f.get(n).get(pp).i32sub().i32c(32).i32geu().if_();
+    emitForward4(f, mp, pp, rec, end, ok);
+    f.get(ok).if_();
+    f.get(pp).i32c(32).i32add().set(pp);
+    f.get(end).i32c(32).i32add().set(end);
+    f.get(rec).i32c(4 * REC).i32add().set(rec);
+    f.get(count).i32c(4).i32add().set(count);
+    f.br(2).end();
+    f.i32c(4).set(k);
+    f.else_();
+    f.get(n).get(pp).i32sub().i32c(3).i32shrU().set(k);
+    f.end();
+  } else f.i32c(1).set(k);
+  f.block().loop();
+  f.get(k).i32eqz().brIf(1);
   loadPair();
   f.block(); // `br 0` skips the pair
   F.isZero(at(src, Y));
@@ -624,14 +868,19 @@ function emitBatchAdd(mb: ModuleBuilder, mp: Params, one: readonly number[], sim
   f.get(count).i32c(1).i32add().set(count);
   f.end();
   f.get(pp).i32c(8).i32add().set(pp);
+  f.get(k).i32c(1).i32sub().set(k);
+  f.br(0).end().end();
   f.br(0).end().end();
   f.get(count).i32eqz().if_().return_().end();
   if (simd) {
-    // pad to a multiple of 4 with den = 1 (padding records are never written back)
+    // pad to a multiple of 4: den = 1, pairs into a dummy point (the pair list needs batchPairsBytes)
     f.block().loop();
     f.get(count).i32c(lanes - 1).i32and().i32eqz().brIf(1);
     F.setOne(at(rec, E_DEN));
     F.setZero(at(rec, E_NUM));
+    f.get(end).get(s).i32c(DUMMY.offset).i32add().tee(dst).i32store(0);
+    f.get(end).get(dst).i32store(4);
+    f.get(end).i32c(8).i32add().set(end);
     f.get(rec).i32c(REC).i32add().set(rec);
     f.get(count).i32c(1).i32add().set(count);
     f.br(0).end().end();
@@ -645,7 +894,6 @@ function emitBatchAdd(mb: ModuleBuilder, mp: Params, one: readonly number[], sim
   mul(lane(s, ACC.offset, ELEMENT_BYTES), lane(s, ACC.offset, ELEMENT_BYTES), lane(pp, E_DEN, REC));
   f.get(pp).i32c(lanes * REC).i32add().set(pp);
   f.br(0).end().end();
-  phase = 'back';
   // ---- one inversion for all chains: q_l = a_0⋯a_l, z = q⁻¹, then a_l⁻¹ = z·q_{l−1}, z ← z·a_l
   for (let l = 0; l < lanes; l++) {
     if (l === 0) F.copy(elem(Q, 0), elem(ACC, 0));
@@ -661,7 +909,6 @@ function emitBatchAdd(mb: ModuleBuilder, mp: Params, one: readonly number[], sim
   // ---- backward over groups of `lanes` records; pp walks the compacted pairs
   f.get(pairs).get(count).i32c(8).i32mul().i32add().set(pp); // count is padded to a multiple of lanes
   const perLane = (l: number, body: () => void) => {
-    if (DBG === 'nolane') return;
     // lane l of the group at rec is record index (rec − work)/REC + l; skip the padding
     f.get(pp).i32c(8 * l).i32add().get(end).i32ltu().if_();
     f.get(pp).i32load(8 * l).set(dst);
@@ -678,24 +925,27 @@ function emitBatchAdd(mb: ModuleBuilder, mp: Params, one: readonly number[], sim
   // the fresher operand goes first: its limbs are read round by round, the other's all up front
   mul(lane(rec, E_LAM, REC), lane(s, INV.offset, ELEMENT_BYTES), lane(rec, E_NUM, REC));
   mul(lane(rec, E_DEN, REC), lane(rec, E_LAM, REC), null); // λ²
-  for (let l = 0; l < lanes; l++) {
-    perLane(l, () => {
-      const r = l * REC;
-      F.sub(at(rec, r + E_PRE), at(rec, r + E_DEN), at(dst, X));
-      F.sub(at(rec, r + E_PRE), at(rec, r + E_PRE), at(src, X)); // x₃
-      f.get(word).i32c(NEG_FLAG | DOUBLING).i32and().i32c(NEG_FLAG).i32eq().if_();
-      F.subLazy(at(rec, r + E_NUM), at(rec, r + E_PRE), at(dst, X));
-      f.else_();
-      F.subLazy(at(rec, r + E_NUM), at(dst, X), at(rec, r + E_PRE));
-      f.end();
-    });
-  }
-  mul(lane(rec, E_NUM, REC), lane(rec, E_NUM, REC), lane(rec, E_LAM, REC));
-  for (let l = 0; l < lanes; l++) {
-    perLane(l, () => {
-      F.sub(at(dst, Y), at(rec, l * REC + E_NUM), at(dst, Y));
-      F.copy(at(dst, X), at(rec, l * REC + E_PRE));
-    });
+  if (simd) emitBackwardTail4(f, mp, mul, pp, rec);
+  else {
+    for (let l = 0; l < lanes; l++) {
+      perLane(l, () => {
+        const r = l * REC;
+        F.sub(at(rec, r + E_PRE), at(rec, r + E_DEN), at(dst, X));
+        F.sub(at(rec, r + E_PRE), at(rec, r + E_PRE), at(src, X)); // x₃
+        f.get(word).i32c(NEG_FLAG | DOUBLING).i32and().i32c(NEG_FLAG).i32eq().if_();
+        F.subLazy(at(rec, r + E_NUM), at(rec, r + E_PRE), at(dst, X));
+        f.else_();
+        F.subLazy(at(rec, r + E_NUM), at(dst, X), at(rec, r + E_PRE));
+        f.end();
+      });
+    }
+    mul(lane(rec, E_NUM, REC), lane(rec, E_NUM, REC), lane(rec, E_LAM, REC));
+    for (let l = 0; l < lanes; l++) {
+      perLane(l, () => {
+        F.sub(at(dst, Y), at(rec, l * REC + E_NUM), at(dst, Y));
+        F.copy(at(dst, X), at(rec, l * REC + E_PRE));
+      });
+    }
   }
   f.br(0).end().end();
 }
@@ -760,7 +1010,7 @@ function emitSpillAdd(mb: ModuleBuilder, mp: Params, one: readonly number[]): vo
 function emitCheck(mb: ModuleBuilder, mp: Params, one: readonly number[]): void {
   const f = mb.fn('g1_check', ['i32', 'i32', 'i32'], ['i32']);
   const [pts, n, s] = [f.param(0), f.param(1), f.param(2)];
-  const F = new FqEmitter(f, mp, one);
+  const F = new FqEmitter(f, mp, one, productCalls(mb));
   const S = slots(s, Region.Misc);
   const i = f.local('i32');
   F.setConst(S(0), toLimbs((3n * mp.R) % mp.p));

@@ -25,7 +25,7 @@ import {
   type KernelExports,
   type PackedField,
 } from '../field/index.js';
-import { AFFINE_BYTES, SCRATCH_BYTES, XYZZ_BYTES, batchWorkBytes, buildG1Module } from './g1-kernels.js';
+import { AFFINE_BYTES, SCRATCH_BYTES, XYZZ_BYTES, batchPairsBytes, batchWorkBytes, buildG1Module } from './g1-kernels.js';
 
 /** An affine G1 point with canonical coordinates, or null for the point at infinity. */
 export type G1Affine = { readonly x: bigint; readonly y: bigint } | null;
@@ -287,7 +287,7 @@ export class PackedG1 {
     if (out.ptr === b.ptr) [a, b] = [b, a];
     if (out.ptr !== a.ptr) out.coords.copyFrom(a.coords);
     const arena = this.runtime.arena;
-    const pairs = arena.alloc(8 * n);
+    const pairs = arena.alloc(batchPairsBytes(n));
     const work = arena.alloc(batchWorkBytes(n));
     try {
       const w = new Int32Array(this.runtime.buffer, pairs, 2 * n);

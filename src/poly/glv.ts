@@ -226,10 +226,131 @@ function emitPrepare(mb: ModuleBuilder, mp: montgomery.MontgomeryParams): void {
   f.br(0).end().end();
 }
 
-/** The GLV module: `glv_split` and `glv_prepare`. */
+/**
+ * msm_digits(out, mags, n, c, w0, w1, carry, points) → count: the signed
+ * base-2^c digits of windows [w0, w1) of n magnitudes, scalar-major. A digit
+ * v > 2^(c−1) becomes v − 2^c with a carry into the next window (carry[j], an
+ * i32 per scalar, persists between calls). Every nonzero digit d of scalar j
+ * in window w becomes an entry (w·2^(c−1) + |d| − 1, points + 72j | sign):
+ * a bucket index and the signed source point of `g1_batch_add`. Windows are
+ * read with one 8-byte load at byte ⌊wc/8⌋ (the zero pad word keeps the
+ * read inside the record for every window of a 128-bit magnitude; `mags`
+ * needs 8 bytes of slack after its end).
+ */
+function emitDigits(mb: ModuleBuilder): void {
+  const f = mb.fn('msm_digits', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], ['i32']);
+  const [out, mags, n, c, w0, w1, carry, points] = Array.from({ length: 8 }, (_, i) => f.param(i)) as Local[] as [Local, Local, Local, Local, Local, Local, Local, Local];
+  const [start, w, bit, v, cj, half, mask, src] = Array.from({ length: 8 }, () => f.local('i32')) as [Local, Local, Local, Local, Local, Local, Local, Local];
+  f.get(out).set(start);
+  f.i32c(1).get(c).i32c(1).i32sub().i32shl().set(half);
+  f.get(half).get(half).i32add().i32c(1).i32sub().set(mask);
+  f.block().loop();
+  f.get(n).i32eqz().brIf(1);
+  f.get(carry).i32load(0).set(cj);
+  f.get(w0).set(w);
+  f.get(w0).get(c).i32mul().set(bit);
+  f.block().loop();
+  f.get(w).get(w1).i32eq().brIf(1);
+  // v = bits [bit, bit + c) + carry
+  f.get(mags).get(bit).i32c(3).i32shrU().i32add().i64load(0);
+  f.get(bit).i32c(7).i32and().i64extendI32U().i64shrU().i32wrapI64().get(mask).i32and().get(cj).i32add().set(v);
+  f.get(points).set(src);
+  f.i32c(0).set(cj);
+  f.get(v).get(half).i32gtu().if_();
+  f.i32c(1).set(cj);
+  f.get(mask).get(v).i32sub().i32c(1).i32add().set(v); // 2^c − v
+  f.get(src).i32c(1).i32or().set(src);
+  f.end();
+  f.get(v).if_();
+  f.get(out).get(w).get(half).i32mul().get(v).i32add().i32c(1).i32sub().i32store(0);
+  f.get(out).get(src).i32store(4);
+  f.get(out).i32c(8).i32add().set(out);
+  f.end();
+  f.get(w).i32c(1).i32add().set(w);
+  f.get(bit).get(c).i32add().set(bit);
+  f.br(0).end().end();
+  f.get(carry).get(cj).i32store(0);
+  f.get(carry).i32c(4).i32add().set(carry);
+  f.get(mags).i32c(GLV_MAG_BYTES).i32add().set(mags);
+  f.get(points).i32c(AFFINE_BYTES).i32add().set(points);
+  f.get(n).i32c(1).i32sub().set(n);
+  f.br(0).end().end();
+  f.get(out).get(start).i32sub().i32c(3).i32shrU();
+}
+
+/** Fields (i32 indices) of the state record of `msm_fill`. */
+export enum FillState {
+  Entries = 0, // (bucket, source) pairs to schedule
+  Pos = 1, // next entry
+  End = 2, // entry count
+  Mark = 3, // i32 per bucket: the batch stamp that last took it
+  Stamp = 4,
+  Pairs = 5, // the batch: (bucket pointer, source) pairs
+  Count = 6,
+  Size = 7, // batch capacity, also the queue's
+  Queue = 8, // entries that collided with the batch
+  Queued = 9,
+  Buckets = 10, // bucket 0's address
+  Fields = 11,
+}
+
+/**
+ * msm_fill(state) → 0 when every entry is scheduled, 1 when the batch is full
+ * (run it, bump the stamp, call again), 2 when the entry at Pos collides and
+ * the queue is full (the caller decides). An entry whose bucket is already in
+ * the batch (mark = stamp) goes to the queue; otherwise it joins the batch.
+ */
+function emitFill(mb: ModuleBuilder): void {
+  const f = mb.fn('msm_fill', ['i32'], ['i32']);
+  const st = f.param(0);
+  const [e, end, mark, stamp, pairs, count, size, queue, queued, buckets, b, src] = Array.from({ length: 12 }, () => f.local('i32')) as Local[] as [
+    Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local,
+  ];
+  const field = (k: FillState) => 4 * k;
+  f.get(st).i32load(field(FillState.Entries)).get(st).i32load(field(FillState.Pos)).i32c(8).i32mul().i32add().set(e);
+  f.get(st).i32load(field(FillState.Entries)).get(st).i32load(field(FillState.End)).i32c(8).i32mul().i32add().set(end);
+  for (const [l, k] of [[mark, FillState.Mark], [stamp, FillState.Stamp], [pairs, FillState.Pairs], [count, FillState.Count], [size, FillState.Size], [queue, FillState.Queue], [queued, FillState.Queued], [buckets, FillState.Buckets]] as const) {
+    f.get(st).i32load(field(k)).set(l);
+  }
+  const save = (code: number) => {
+    f.get(st).get(e).get(st).i32load(field(FillState.Entries)).i32sub().i32c(3).i32shrU().i32store(field(FillState.Pos));
+    f.get(st).get(count).i32store(field(FillState.Count));
+    f.get(st).get(queued).i32store(field(FillState.Queued));
+    f.i32c(code).return_();
+  };
+  f.block().loop();
+  f.get(e).get(end).i32eq().brIf(1);
+  f.get(count).get(size).i32eq().if_();
+  save(1);
+  f.end();
+  f.get(e).i32load(0).set(b);
+  f.get(e).i32load(4).set(src);
+  f.get(mark).get(b).i32c(2).i32shl().i32add().tee(b).i32load(0).get(stamp).i32eq().if_();
+  f.get(queued).get(size).i32eq().if_();
+  save(2);
+  f.end();
+  f.get(queue).get(queued).i32c(3).i32shl().i32add().tee(src);
+  f.get(e).i32load(0).i32store(0);
+  f.get(src).get(e).i32load(4).i32store(4);
+  f.get(queued).i32c(1).i32add().set(queued);
+  f.else_();
+  f.get(b).get(stamp).i32store(0);
+  f.get(pairs).get(count).i32c(3).i32shl().i32add().tee(b); // b: the pair's address now
+  f.get(buckets).get(e).i32load(0).i32c(AFFINE_BYTES).i32mul().i32add().i32store(0);
+  f.get(b).get(src).i32store(4);
+  f.get(count).i32c(1).i32add().set(count);
+  f.end();
+  f.get(e).i32c(8).i32add().set(e);
+  f.br(0).end().end();
+  save(0);
+}
+
+/** The MSM's scalar-side module: `glv_split`, `glv_prepare`, `msm_digits`, `msm_fill`. */
 export function buildGlvModule(mp: montgomery.MontgomeryParams): ModuleBuilder {
   const mb = new ModuleBuilder();
   emitSplit(mb, glvConstants());
   emitPrepare(mb, mp);
+  emitDigits(mb);
+  emitFill(mb);
   return mb;
 }

@@ -23,27 +23,35 @@
  * - Bucket sums by the running-sum method in XYZZ, windows combined by Horner
  *   (c doublings per window).
  *
- * The window c minimises a cost model (≈ 6 multiplications per bucket
- * addition, 24 per bucket in the reduction).
+ * The window c minimises a cost model (≈ 7.5 multiplications per bucket
+ * addition, more when a window's buckets overflow the cache, 24 per bucket in
+ * the reduction).
  */
-import { Fr, ShapeError, type FieldRuntime, type FieldVec, type KernelExports } from '../field/index.js';
-import { AFFINE_BYTES, NEG_FLAG, XYZZ_BYTES, batchWorkBytes } from './g1-kernels.js';
-import { packedG1, type G1Affine, type G1AffineVec, type PackedG1 } from './g1.js';
-import { GLV_BITS, GLV_MAG_BYTES, buildGlvModule, glvConstants } from './glv.js';
+import { ELEMENT_BYTES, FieldVec, Fr, ShapeError, type FieldRuntime, type KernelExports } from '../field/index.js';
+import { AFFINE_BYTES, NEG_FLAG, XYZZ_BYTES, batchPairsBytes, batchWorkBytes } from './g1-kernels.js';
+import type { G1Affine, G1AffineVec, PackedG1 } from './g1.js';
+import { FillState, GLV_BITS, GLV_MAG_BYTES, buildGlvModule, glvConstants } from './glv.js';
 
 export interface MsmOptions {
   /** Window width c in bits (2 … 16); chosen from the size when omitted. */
   readonly window?: number;
-  /** Additions per shared inversion (default 2048). */
+  /** Most additions per shared inversion (default: a quarter of the live buckets, at most 2048). */
   readonly batchSize?: number;
 }
 
-const ADD_COST = 6;
+// the cost model, in field multiplications (measured: a batch addition costs
+// about 7.5 with its overhead, a bucket of the reduction about 24)
+const ADD_COST = 7.5;
 const REDUCE_COST = 24;
-const INVERSION_COST = 330;
+/** Extra cost of an addition whose window's buckets overflow GROUP_BYTES (cache misses). */
+const CACHE_MISS_COST = 2;
 const DEFAULT_BATCH = 2048;
 /** Bucket bytes a window group may take: about an L2 cache. */
-const GROUP_BYTES = Number(process.env.GB ?? (1 << 19));
+const GROUP_BYTES = 1 << 19;
+/** Independent additions per batch in the batch-affine bucket reduction. */
+const REDUCE_BATCH = 1024;
+/** Scalars whose digits are extracted per call (a 64 KiB buffer per window). */
+const DIGIT_CHUNK = 8192;
 
 /** Number of windows for width c: W·c ≥ GLV_BITS + 1, so signed digits never carry out of the top. */
 export function windowCount(c: number): number {
@@ -56,17 +64,20 @@ function windowGroup(c: number, W: number): number {
 }
 
 /** The window width the cost model picks for `count` GLV sub-scalars (twice the MSM size). */
-export function chooseWindow(count: number, batchSize = DEFAULT_BATCH): number {
+export function chooseWindow(count: number): number {
   let best = 2;
   let bestCost = Infinity;
   for (let c = 2; c <= 16; c++) {
     const W = windowCount(c);
-    const cost = W * count * (ADD_COST + INVERSION_COST / batchSize) + W * 2 ** (c - 1) * REDUCE_COST;
+    const half = 2 ** (c - 1);
+    const add = ADD_COST + (half * AFFINE_BYTES > GROUP_BYTES ? CACHE_MISS_COST : 0);
+    const cost = W * count * add + W * half * REDUCE_COST;
     if (cost < bestCost) [best, bestCost] = [c, cost];
   }
   return best;
 }
 
+/** The scalar-side kernels (glv.ts) and β, once per G1 instance. */
 class MsmEngine {
   readonly glv: KernelExports;
   /** β in Montgomery form, for glv_prepare. */
@@ -75,17 +86,17 @@ class MsmEngine {
   constructor(readonly g: PackedG1) {
     const rt = g.runtime;
     this.glv = rt.instantiate(buildGlvModule(rt.fields.fq.params));
-    this.beta = rt.arena.alloc(36);
+    this.beta = rt.arena.alloc(ELEMENT_BYTES);
     g.fq.writeElement(this.beta, glvConstants().beta);
   }
 }
 
-const engines = new WeakMap<FieldRuntime, MsmEngine>();
-function engine(runtime: FieldRuntime): MsmEngine {
-  let e = engines.get(runtime);
+const engines = new WeakMap<PackedG1, MsmEngine>();
+function engine(g: PackedG1): MsmEngine {
+  let e = engines.get(g);
   if (!e) {
-    e = new MsmEngine(packedG1(runtime));
-    engines.set(runtime, e);
+    e = new MsmEngine(g);
+    engines.set(g, e);
   }
   return e;
 }
@@ -98,12 +109,15 @@ function engine(runtime: FieldRuntime): MsmEngine {
  * mod r (negative ones too). Zero scalars and points at infinity are fine.
  */
 export function msm(points: G1AffineVec, scalars: FieldVec | readonly bigint[], options: MsmOptions = {}): G1Affine {
+  if (!Array.isArray(scalars) && !(scalars instanceof FieldVec)) {
+    throw new TypeError('msm: expected scalars as a FieldVec of packed Fr or an array of bigints');
+  }
   const n = scalars.length;
   if (points.length < n) throw new ShapeError(`msm: expected at least ${n} points (one per scalar), got ${points.length}`);
   if (n === 0) return null;
   const g = points.group;
   const rt = g.runtime;
-  const E = engine(rt);
+  const E = engine(g);
   const arena = rt.arena;
   const blocks: number[] = [];
   const alloc = (bytes: number) => {
@@ -116,7 +130,7 @@ export function msm(points: G1AffineVec, scalars: FieldVec | readonly bigint[], 
     const words = alloc(32 * n);
     if (Array.isArray(scalars)) writeWords(rt, words, scalars as readonly bigint[]);
     else {
-      const v = scalars as FieldVec;
+      const v = scalars;
       if (v.field.scalar.p !== Fr.p || v.field.runtime !== rt) {
         throw new ShapeError('msm: expected scalars in packed Fr of the points’ runtime, or bigints');
       }
@@ -124,7 +138,7 @@ export function msm(points: G1AffineVec, scalars: FieldVec | readonly bigint[], 
     }
     // 2. GLV: k = k₁ + λk₂, points P and φ(P) with the signs of k₁, k₂ folded in
     const m = 2 * n;
-    const mags = alloc(GLV_MAG_BYTES * m);
+    const mags = alloc(GLV_MAG_BYTES * m + 8); // msm_digits reads 8 bytes at a time
     const signs = alloc(4 * m);
     if (E.glv.glv_split!(mags, signs, words, n) !== 0) throw new Error('msm: GLV decomposition overflowed 128 bits (a bug)');
     const prepared = alloc(AFFINE_BYTES * m);
@@ -133,7 +147,7 @@ export function msm(points: G1AffineVec, scalars: FieldVec | readonly bigint[], 
     const c = options.window ?? chooseWindow(m);
     if (!Number.isInteger(c) || c < 2 || c > 16) throw new RangeError(`msm: expected a window of 2 … 16 bits, got ${c}`);
     const W = windowCount(c);
-    const half = 2 ** (c - 1);
+    const half = 1 << (c - 1);
     const group = windowGroup(c, W);
     // a batch over a quarter of the group's buckets: few collisions (about B²/2H)
     const batchSize = Math.max(1, Math.floor(options.batchSize ?? Math.min(DEFAULT_BATCH, Math.max(64, (group * half) >> 2))));
@@ -141,17 +155,38 @@ export function msm(points: G1AffineVec, scalars: FieldVec | readonly bigint[], 
     // the memory would detach them
     const buckets = alloc(W * half * AFFINE_BYTES);
     const spill = alloc(W * half * XYZZ_BYTES);
-    const work = { pairs: alloc(8 * batchSize), spillPairs: alloc(8 * batchSize), area: alloc(batchWorkBytes(batchSize)) };
+    const work = {
+      state: alloc(4 * FillState.Fields),
+      mark: alloc(4 * W * half),
+      pairs: alloc(batchPairsBytes(batchSize)),
+      queueA: alloc(8 * batchSize),
+      queueB: alloc(8 * batchSize),
+      spillPairs: alloc(8 * batchSize),
+      area: alloc(batchWorkBytes(batchSize)),
+    };
     const sums = alloc(W * XYZZ_BYTES);
     const out = alloc(AFFINE_BYTES);
-    const sched = new Scheduler(E.g, buckets, spill, W * half, batchSize, work);
-    accumulate(sched, rt.buffer, mags, prepared, m, c, W, group);
+    // digits go through a small buffer, DIGIT_CHUNK scalars at a time, to stay in cache
+    const chunk = Math.min(m, DIGIT_CHUNK);
+    const digits = alloc(8 * chunk * group);
+    const carry = alloc(4 * m);
+    const sched = new Scheduler(E, buckets, spill, batchSize, work);
+    for (let w0 = 0; w0 < W; w0 += group) {
+      const w1 = Math.min(W, w0 + group);
+      for (let j = 0; j < m; j += chunk) {
+        const len = Math.min(chunk, m - j);
+        const count = E.glv.msm_digits!(digits, mags + GLV_MAG_BYTES * j, len, c, w0, w1, carry + 4 * j, prepared + AFFINE_BYTES * j);
+        sched.schedule(digits, count);
+      }
+    }
+    sched.finish();
     // 4. window sums and Horner
     const k = g.kernels;
-    for (let w = 0; w < W; w++) {
-      const sp = sched.spilledAny ? spill + w * half * XYZZ_BYTES : 0;
-      k.g1_bucket_reduce!(sums + w * XYZZ_BYTES, buckets + w * half * AFFINE_BYTES, half, g.scratch, sp);
-    }
+    if (sched.spilledAny) {
+      for (let w = 0; w < W; w++) {
+        k.g1_bucket_reduce!(sums + w * XYZZ_BYTES, buckets + w * half * AFFINE_BYTES, half, g.scratch, spill + w * half * XYZZ_BYTES);
+      }
+    } else reduceAffine(g, alloc, buckets, W, half, sums);
     const acc = sums + (W - 1) * XYZZ_BYTES;
     for (let w = W - 2; w >= 0; w--) {
       for (let i = 0; i < c; i++) k.xyzz_dbl!(acc, acc, g.scratch);
@@ -161,6 +196,52 @@ export function msm(points: G1AffineVec, scalars: FieldVec | readonly bigint[], 
     return g.readAffineAt(out);
   } finally {
     for (const p of blocks.reverse()) arena.release(p);
+  }
+}
+
+/**
+ * Window sums Σ_j (j+1)·B_j with batch-affine additions. Each window's buckets
+ * are cut into S segments of L = 2^e; all W·S segments run their running sums
+ * in lockstep from the top (run += B, then tot += run, each step two batches
+ * of W·S independent additions), so that segment s, starting at bucket s·L,
+ * gives tot_s = Σ_{j in s} (j − sL + 1)·B_j and run_s = Σ_{j in s} B_j. Then
+ * Σ_j (j+1)·B_j = Σ_s tot_s + 2^e·Σ_s s·run_s, the last sum by the XYZZ
+ * running-sum kernel over the S segment totals.
+ */
+function reduceAffine(g: PackedG1, alloc: (bytes: number) => number, buckets: number, W: number, half: number, sums: number): void {
+  let S = 1;
+  while (S < half && W * S < REDUCE_BATCH) S *= 2;
+  const L = half / S;
+  const n = W * S;
+  const runs = alloc(n * AFFINE_BYTES);
+  const tots = alloc(n * AFFINE_BYTES);
+  const pairsPtr = alloc(batchPairsBytes(n));
+  const area = alloc(batchWorkBytes(n));
+  const weighted = alloc(XYZZ_BYTES);
+  const k = g.kernels;
+  const pairs = new Int32Array(g.runtime.buffer, pairsPtr, 2 * n);
+  for (let t = L - 1; t >= 0; t--) {
+    for (let w = 0, i = 0; w < W; w++) {
+      for (let s = 0; s < S; s++, i++) {
+        pairs[2 * i] = runs + i * AFFINE_BYTES;
+        pairs[2 * i + 1] = buckets + (w * half + s * L + t) * AFFINE_BYTES;
+      }
+    }
+    k.g1_batch_add!(pairsPtr, n, g.scratch, area);
+    for (let i = 0; i < n; i++) {
+      pairs[2 * i] = tots + i * AFFINE_BYTES;
+      pairs[2 * i + 1] = runs + i * AFFINE_BYTES;
+    }
+    k.g1_batch_add!(pairsPtr, n, g.scratch, area);
+  }
+  for (let w = 0; w < W; w++) {
+    const out = sums + w * XYZZ_BYTES; // zero-filled: ZZ = 0 is infinity
+    for (let s = 0; s < S; s++) k.xyzz_madd!(out, out, tots + (w * S + s) * AFFINE_BYTES, g.scratch);
+    if (S > 1) {
+      k.g1_bucket_reduce!(weighted, runs + (w * S + 1) * AFFINE_BYTES, S - 1, g.scratch, 0);
+      for (let e = L; e > 1; e >>= 1) k.xyzz_dbl!(weighted, weighted, g.scratch);
+      k.xyzz_add!(out, out, weighted, g.scratch);
+    }
   }
 }
 
@@ -175,17 +256,16 @@ function writeWords(rt: FieldRuntime, ptr: number, scalars: readonly bigint[]): 
 }
 
 /**
- * Batches of bucket additions with distinct buckets; conflicts wait in a
- * queue, and spill to XYZZ buckets when the queue is full.
+ * Batches of bucket additions with distinct buckets (`msm_fill` does the
+ * common case in wasm); additions that collide wait in a queue, and spill to
+ * XYZZ buckets when the queue is full and the batch too small to be worth an
+ * inversion.
  */
 class Scheduler {
-  private readonly pairs: Int32Array;
+  private readonly st: Int32Array;
   private readonly spillPairs: Int32Array;
-  private readonly mark: Int32Array;
-  private readonly queue: Int32Array;
-  private stamp = 1;
-  private count = 0;
-  private queued = 0;
+  private readonly queues: [number, number];
+  private current = 0;
   private spilled = 0;
   /** Smallest batch worth an inversion when the queue is full (below it, spill). */
   private readonly minFlush: number;
@@ -193,86 +273,93 @@ class Scheduler {
   spilledAny = false;
 
   constructor(
-    private readonly g: PackedG1,
-    private readonly buckets: number,
+    private readonly E: MsmEngine,
+    buckets: number,
     private readonly spill: number,
-    bucketCount: number,
     private readonly size: number,
-    private readonly work: { pairs: number; spillPairs: number; area: number },
+    private readonly work: Record<'state' | 'mark' | 'pairs' | 'queueA' | 'queueB' | 'spillPairs' | 'area', number>,
   ) {
-    const buf = g.runtime.buffer;
-    this.pairs = new Int32Array(buf, work.pairs, 2 * size);
+    const buf = E.g.runtime.buffer;
+    this.st = new Int32Array(buf, work.state, FillState.Fields);
     this.spillPairs = new Int32Array(buf, work.spillPairs, 2 * size);
-    this.mark = new Int32Array(bucketCount);
-    this.queue = new Int32Array(2 * size);
+    this.queues = [work.queueA, work.queueB];
+    const st = this.st;
+    st[FillState.Mark] = work.mark;
+    st[FillState.Stamp] = 1;
+    st[FillState.Pairs] = work.pairs;
+    st[FillState.Count] = 0;
+    st[FillState.Size] = size;
+    st[FillState.Queue] = work.queueA;
+    st[FillState.Queued] = 0;
+    st[FillState.Buckets] = buckets;
     this.minFlush = Math.max(16, size >> 4);
   }
 
-  /** bucket b ← bucket b + (±point), `src` = point pointer | NEG_FLAG. */
-  add(b: number, src: number): void {
-    if (this.mark[b] === this.stamp) {
-      if (this.queued < this.size) {
-        this.queue[2 * this.queued] = b;
-        this.queue[2 * this.queued + 1] = src;
-        this.queued++;
-      } else if (this.count >= this.minFlush) {
-        // few distinct buckets are live (a sparse top window): run a short batch
+  /** Schedule `count` entries (bucket index, point pointer | NEG_FLAG) at `entries`. */
+  schedule(entries: number, count: number): void {
+    const st = this.st;
+    st[FillState.Entries] = entries;
+    st[FillState.Pos] = 0;
+    st[FillState.End] = count;
+    for (;;) {
+      const code = this.E.glv.msm_fill!(this.work.state);
+      if (code === 0) return;
+      if (code === 1 || st[FillState.Count]! >= this.minFlush) {
+        // a full batch, or a full queue while few buckets are live (a sparse top window)
         this.flush();
-        this.drain(false);
-        this.add(b, src);
-      } else this.toSpill(b, src); // one bucket hit over and over
-      return;
-    }
-    this.mark[b] = this.stamp;
-    this.pairs[2 * this.count] = this.buckets + b * AFFINE_BYTES;
-    this.pairs[2 * this.count + 1] = src;
-    if (++this.count === this.size) {
-      this.flush();
-      this.drain(false);
+        this.drain();
+      } else {
+        // one bucket hit over and over: the entry at Pos goes to its XYZZ bucket
+        const pos = st[FillState.Pos]!;
+        const e = new Int32Array(this.E.g.runtime.buffer, entries + 8 * pos, 2);
+        this.toSpill(e[0]!, e[1]!);
+        st[FillState.Pos] = pos + 1;
+      }
     }
   }
 
-  /** Run everything still pending. */
+  /** Run everything still pending: batches from the queue until it empties or only collisions are left. */
   finish(): void {
-    if (this.count > 0) this.flush();
-    this.drain(true);
-    if (this.count > 0) this.flush();
+    const st = this.st;
+    if (st[FillState.Count]! > 0) this.flush();
+    while (st[FillState.Queued]! > 0) {
+      this.drain();
+      if (st[FillState.Count]! < this.minFlush) this.spillQueue(); // the rest collide on a few buckets
+      this.flush();
+    }
     if (this.spilled > 0) this.flushSpill();
   }
 
   private flush(): void {
-    (globalThis as any).FLUSH = ((globalThis as any).FLUSH ?? 0) + 1; (globalThis as any).ADDS = ((globalThis as any).ADDS ?? 0) + this.count;
-    this.g.kernels.g1_batch_add!(this.work.pairs, this.count, this.g.scratch, this.work.area);
-    this.count = 0;
-    this.stamp++;
+    const st = this.st;
+    this.E.g.kernels.g1_batch_add!(this.work.pairs, st[FillState.Count]!, this.E.g.scratch, this.work.area);
+    st[FillState.Count] = 0;
+    st[FillState.Stamp]!++;
   }
 
-  /** Move queued additions into the (fresh) batch; at the end, spill those that still collide. */
-  private drain(final: boolean): void {
-    let keep = 0;
-    const q = this.queue;
-    for (let i = 0; i < this.queued; i++) {
-      const b = q[2 * i]!;
-      const src = q[2 * i + 1]!;
-      if (this.mark[b] === this.stamp) {
-        if (final) this.toSpill(b, src);
-        else {
-          q[2 * keep] = b;
-          q[2 * keep + 1] = src;
-          keep++;
-        }
-        continue;
-      }
-      this.mark[b] = this.stamp;
-      this.pairs[2 * this.count] = this.buckets + b * AFFINE_BYTES;
-      this.pairs[2 * this.count + 1] = src;
-      if (++this.count === this.size) this.flush();
-    }
-    this.queued = keep;
+  /** Move queued additions into the (fresh) batch through msm_fill, the queue double-buffered. */
+  private drain(): void {
+    const st = this.st;
+    const saved = [st[FillState.Entries]!, st[FillState.Pos]!, st[FillState.End]!];
+    st[FillState.Entries] = this.queues[this.current];
+    st[FillState.Pos] = 0;
+    st[FillState.End] = st[FillState.Queued]!;
+    this.current ^= 1;
+    st[FillState.Queue] = this.queues[this.current];
+    st[FillState.Queued] = 0;
+    // the new queue cannot fill up: it starts empty and gets at most End − 1 entries
+    while (this.E.glv.msm_fill!(this.work.state) === 1) this.flush();
+    [st[FillState.Entries], st[FillState.Pos], st[FillState.End]] = saved as [number, number, number];
+  }
+
+  private spillQueue(): void {
+    const st = this.st;
+    const q = new Int32Array(this.E.g.runtime.buffer, this.queues[this.current], 2 * st[FillState.Queued]!);
+    for (let i = 0; i < q.length; i += 2) this.toSpill(q[i]!, q[i + 1]!);
+    st[FillState.Queued] = 0;
   }
 
   private toSpill(b: number, src: number): void {
-    (globalThis as any).SPILLS = ((globalThis as any).SPILLS ?? 0) + 1; const G = globalThis as any; G.SW ??= {}; G.SW[(b / 4096) | 0] = (G.SW[(b / 4096) | 0] ?? 0) + 1; G.SB ??= {}; G.SB[b] = (G.SB[b] ?? 0) + 1;
     this.spilledAny = true;
     this.spillPairs[2 * this.spilled] = this.spill + b * XYZZ_BYTES;
     this.spillPairs[2 * this.spilled + 1] = src;
@@ -280,46 +367,7 @@ class Scheduler {
   }
 
   private flushSpill(): void {
-    this.g.kernels.g1_spill_add!(this.work.spillPairs, this.spilled, this.g.scratch);
+    this.E.g.kernels.g1_spill_add!(this.work.spillPairs, this.spilled, this.E.g.scratch);
     this.spilled = 0;
   }
-}
-
-/**
- * Feed every nonzero signed digit to the scheduler: windows in groups that
- * fit GROUP_BYTES, sub-scalar-major inside a group, carries kept per scalar.
- */
-function accumulate(sched: Scheduler, buffer: ArrayBuffer, mags: number, points: number, m: number, c: number, W: number, group: number): void {
-  const mem = new Uint32Array(buffer);
-  const half = 2 ** (c - 1);
-  const full = 2 * half;
-  const mask = full - 1;
-  const carry = new Uint8Array(m);
-  const stride = GLV_MAG_BYTES >> 2;
-  for (let w0 = 0; w0 < W; w0 += group) {
-    const w1 = Math.min(W, w0 + group);
-    for (let j = 0; j < m; j++) {
-      const base = (mags >> 2) + j * stride;
-      const src = points + j * AFFINE_BYTES;
-      let cj = carry[j]!;
-      for (let w = w0; w < w1; w++) {
-        const bit = w * c;
-        const o = base + (bit >>> 5);
-        const sh = bit & 31;
-        let v = mem[o]! >>> sh;
-        if (sh + c > 32) v |= mem[o + 1]! << (32 - sh);
-        v = (v & mask) + cj;
-        if (v > half) {
-          cj = 1;
-          v = full - v;
-          if (v !== 0) sched.add(w * half + v - 1, src | NEG_FLAG);
-        } else {
-          cj = 0;
-          if (v !== 0) sched.add(w * half + v - 1, src);
-        }
-      }
-      carry[j] = cj;
-    }
-  }
-  sched.finish();
 }

@@ -1,28 +1,218 @@
 import { describe, expect, it } from 'vitest';
-import { Fr } from '../../src/field/index.js';
-import { nobleMsm } from '../../src/poly/curve.js';
-import { G1_GENERATOR, g1Mul, packedG1 } from '../../src/poly/g1.js';
-import { glvConstants, glvSplit } from '../../src/poly/glv.js';
-import { msm } from '../../src/poly/msm.js';
+import { FieldRuntime, Fq, Fr, getRuntime, packedFr } from '../../src/field/index.js';
+import { g1FromNoble, g1ToNoble, nobleMsm, nobleMul, NobleG1Point } from '../../src/poly/curve.js';
+import { G1_GENERATOR, g1Mul, g1Neg, packedG1, type G1Affine } from '../../src/poly/g1.js';
+import { GLV_BITS, GLV_MAG_BYTES, buildGlvModule, glvConstants, glvSplit } from '../../src/poly/glv.js';
+import { chooseWindow, msm, windowCount } from '../../src/poly/msm.js';
 
-describe('scratch msm', () => {
-  it('glv', () => {
-    const K = glvConstants();
-    console.log(K);
-    for (const k of [1n, 2n, Fr.p - 1n, 123456789n ** 7n % Fr.p]) {
-      const { k1, k2 } = glvSplit(k);
-      expect(Fr.create(k1 + K.lambda * k2)).toBe(k);
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0);
+}
+const abs = (x: bigint) => (x < 0n ? -x : x);
+const r = Fr.p;
+
+/** Σ kᵢ·Pᵢ by noble, one scalar multiplication at a time: the naive oracle. */
+function naiveMsm(points: readonly G1Affine[], scalars: readonly bigint[]): G1Affine {
+  let acc = NobleG1Point.ZERO;
+  points.forEach((p, i) => {
+    acc = acc.add(g1ToNoble(p).multiplyUnsafe(Fr.create(scalars[i]!)));
+  });
+  return g1FromNoble(acc);
+}
+
+describe('GLV constants', () => {
+  const K = glvConstants();
+
+  it('β is a primitive cube root of unity in Fq, λ one in Fr', () => {
+    expect(Fq.pow(K.beta, 3n)).toBe(1n);
+    expect(K.beta).not.toBe(1n);
+    expect(Fr.pow(K.lambda, 3n)).toBe(1n);
+    expect(K.lambda).not.toBe(1n);
+    expect(Fr.add(Fr.add(Fr.square(K.lambda), K.lambda), 1n)).toBe(0n);
+  });
+
+  it('φ(P) = (βx, y) = [λ]P, checked with noble', () => {
+    for (const P of [G1_GENERATOR, nobleMul(G1_GENERATOR, 0xdeadbeefn)]) {
+      expect(nobleMul(P, K.lambda)).toEqual({ x: Fq.mul(K.beta, P!.x), y: P!.y });
     }
   });
-  it('msm small', () => {
-    const g = packedG1();
+
+  it('the basis spans the lattice a + λb ≡ 0 with determinant r and short vectors', () => {
+    for (const [a, b] of [K.v1, K.v2]) {
+      expect(Fr.create(a + K.lambda * b)).toBe(0n);
+      expect(abs(a) < 1n << 127n && abs(b) < 1n << 127n).toBe(true);
+    }
+    expect(K.v1[0] * K.v2[1] - K.v2[0] * K.v1[1]).toBe(r);
+  });
+
+  it('decomposition recombines and is short, on random and adversarial scalars', () => {
+    const next = rng(3);
+    const half = (r - 1n) / 2n;
+    // near-ties of the rounding: k·b₂/r and −k·b₁/r close to a half-integer
+    const ties = [Fr.mul(half, Fr.inv(K.v2[1])), Fr.mul(half, Fr.inv(Fr.create(-K.v1[1])))];
+    const ks = [0n, 1n, 2n, r - 1n, r - 2n, half, half + 1n, 1n << 127n, (1n << 128n) - 1n, 1n << 253n, K.lambda, ...ties];
+    for (let i = 0; i < 200; i++) ks.push(Fr.random(next));
+    let maxBits = 0;
+    for (const k of ks) {
+      const { k1, k2 } = glvSplit(k);
+      expect(Fr.create(k1 + K.lambda * k2)).toBe(k);
+      maxBits = Math.max(maxBits, abs(k1).toString(2).length, abs(k2).toString(2).length);
+    }
+    expect(maxBits).toBeLessThanOrEqual(127); // the bound is < 2^127.4; W covers 2^128
+    expect(glvSplit(r + 5n)).toEqual(glvSplit(5n));
+  });
+
+  it('the wasm split matches the bigint reference bit for bit', () => {
+    const rt = getRuntime();
+    const k = rt.instantiate(buildGlvModule(rt.fields.fq.params));
+    const next = rng(4);
+    const scalars = [0n, 1n, r - 1n, (r - 1n) / 2n, 1n << 200n, ...Array.from({ length: 300 }, () => Fr.random(next))];
+    const n = scalars.length;
+    const words = rt.arena.alloc(32 * n);
+    const mags = rt.arena.alloc(2 * GLV_MAG_BYTES * n);
+    const signs = rt.arena.alloc(8 * n);
+    const dv = new DataView(rt.buffer);
+    scalars.forEach((s, i) => {
+      for (let j = 0; j < 4; j++) dv.setBigUint64(words + 32 * i + 8 * j, (s >> BigInt(64 * j)) & ((1n << 64n) - 1n), true);
+    });
+    expect(k.glv_split!(mags, signs, words, n)).toBe(0);
+    const read = (j: number) => {
+      const view = new DataView(rt.buffer);
+      let m = 0n;
+      for (let w = 3; w >= 0; w--) m = (m << 32n) | BigInt(view.getUint32(mags + GLV_MAG_BYTES * j + 4 * w, true));
+      expect(view.getUint32(mags + GLV_MAG_BYTES * j + 16, true)).toBe(0);
+      return view.getUint32(signs + 4 * j, true) ? -m : m;
+    };
+    scalars.forEach((s, i) => {
+      const { k1, k2 } = glvSplit(s);
+      expect([read(2 * i), read(2 * i + 1)]).toEqual([k1, k2]);
+    });
+    for (const p of [signs, mags, words]) rt.arena.release(p);
+  });
+});
+
+describe('window choice', () => {
+  it('covers 129 bits and grows with the size', () => {
+    for (let c = 2; c <= 16; c++) expect(windowCount(c) * c).toBeGreaterThanOrEqual(GLV_BITS + 1);
+    let last = 0;
+    for (let logn = 0; logn <= 22; logn++) {
+      const c = chooseWindow(2 ** (logn + 1));
+      expect(c).toBeGreaterThanOrEqual(last);
+      last = c;
+    }
+  });
+});
+
+describe.each([
+  ['default runtime (SIMD where supported)', getRuntime()],
+  ['scalar runtime', new FieldRuntime({ simd: false })],
+] as const)('msm (%s)', (_, rt) => {
+  const g = packedG1(rt);
+  const F = packedFr(rt);
+  const next = rng(5);
+  const S = g1Mul(G1_GENERATOR, Fr.random(next));
+  const s = Fr.random(next);
+
+  it('matches the naive Σ kᵢ·Pᵢ on random inputs (sizes 1 … 100)', () => {
     for (const n of [1, 2, 3, 17, 100]) {
-      const pts = Array.from({ length: n }, (_, i) => g1Mul(G1_GENERATOR, BigInt(i * 7919 + 13)));
-      const ks = Array.from({ length: n }, (_, i) => Fr.create(BigInt(i + 1) * 0x1234567890abcdef1234567890abcdefn ** 2n + 99n));
-      const v = g.fromAffine(pts);
-      const got = msm(v, ks);
-      expect(got).toEqual(nobleMsm(pts, ks));
+      const points = Array.from({ length: n }, () => nobleMul(S, Fr.random(next)));
+      const scalars = Array.from({ length: n }, () => Fr.random(next));
+      const v = g.fromAffine(points);
+      const fv = F.fromBigints(scalars);
+      const want = naiveMsm(points, scalars);
+      expect(msm(v, scalars)).toEqual(want);
+      expect(msm(v, fv)).toEqual(want);
+      v.free();
+      fv.free();
+    }
+  });
+
+  it('matches noble’s Pippenger at 1000 points', () => {
+    const v = g.multiples(S, 1000);
+    const scalars = Array.from({ length: 1000 }, () => Fr.random(next));
+    expect(msm(v, scalars)).toEqual(nobleMsm(v.toAffine(), scalars));
+    v.free();
+  });
+
+  it('matches the discrete-log oracle at 4096 points: Σ kᵢ·[(i+1)s]G = [s·Σ(i+1)kᵢ]G', () => {
+    const n = 4096;
+    const v = g.multiples(g1Mul(G1_GENERATOR, s), n);
+    const scalars = Array.from({ length: n }, () => Fr.random(next));
+    const fv = F.fromBigints(scalars);
+    let e = 0n;
+    scalars.forEach((k, i) => (e += k * BigInt(i + 1)));
+    expect(msm(v, fv)).toEqual(nobleMul(G1_GENERATOR, Fr.mul(s, Fr.create(e))));
+    v.free();
+    fv.free();
+  });
+
+  it('adversarial inputs: zeros, one repeated point, infinity, r − 1, scalars ≥ r, P and −P', () => {
+    // points [tᵢ]S with known tᵢ (0 for infinity), so the expected sum is [Σ kᵢtᵢ]S
+    const n = 300;
+    const rand = Array.from({ length: n }, () => Fr.random(next));
+    const logs = Array.from({ length: n }, () => Fr.random(next));
+    const t7 = logs.map(() => 7n);
+    const cases: [string, bigint[], bigint[]][] = [
+      ['all-zero scalars', logs, rand.map(() => 0n)],
+      ['one repeated point, random scalars', t7, rand],
+      ['one repeated point, one repeated scalar', t7, rand.map(() => rand[0]!)],
+      ['all scalars r − 1', logs, rand.map(() => r - 1n)],
+      ['all scalars 1', logs, rand.map(() => 1n)],
+      ['small scalars', logs, rand.map((k) => k % 4n)],
+      ['infinity points', logs.map((t, i) => (i % 3 === 0 ? 0n : t)), rand],
+      ['all infinity', logs.map(() => 0n), rand],
+      ['P and −P with equal scalars', logs.map((t, i) => (i % 2 ? r - logs[i - 1]! : t)), rand.map((_, i) => rand[i - (i % 2)]!)],
+      ['scalars ≥ r and negative', logs, rand.map((k, i) => (i % 3 === 0 ? k + r : i % 3 === 1 ? k + 5n * r : -k))],
+      ['mixed: zeros, duplicates, infinity', logs.map((t, i) => (i % 5 === 0 ? 0n : i % 5 === 1 ? 7n : t)), rand.map((k, i) => (i % 7 === 0 ? 0n : k))],
+    ];
+    const points = new Map<bigint, G1Affine>();
+    const pointOf = (t: bigint) => {
+      if (!points.has(t)) points.set(t, nobleMul(S, t));
+      return points.get(t)!;
+    };
+    for (const [name, ts, scalars] of cases) {
+      const v = g.fromAffine(ts.map(pointOf));
+      const e = ts.reduce((acc, t, i) => acc + t * scalars[i]!, 0n);
+      expect(msm(v, scalars), name).toEqual(nobleMul(S, Fr.create(e)));
+      if (name.startsWith('mixed')) {
+        // the oracle itself, against the naive sum on a prefix
+        const k = 40;
+        expect(msm(v, scalars.slice(0, k)), `${name}, naive`).toEqual(naiveMsm(ts.slice(0, k).map(pointOf), scalars.slice(0, k)));
+      }
       v.free();
     }
+  });
+
+  it('gives the same result for every window width and batch size', () => {
+    const n = 64;
+    const v = g.multiples(S, n);
+    const scalars = Array.from({ length: n }, () => Fr.random(next));
+    const want = nobleMul(S, scalars.reduce((acc, k, i) => acc + k * BigInt(i + 1), 0n));
+    for (let c = 2; c <= 16; c++) expect(msm(v, scalars, { window: c }), `c = ${c}`).toEqual(want);
+    for (const batchSize of [1, 2, 3, 7, 64, 5000]) expect(msm(v, scalars, { batchSize }), `batch ${batchSize}`).toEqual(want);
+    v.free();
+  });
+
+  it('uses the prefix of a longer point vector, and checks shapes', () => {
+    const v = g.multiples(S, 10);
+    const ks = [3n, 5n, 7n];
+    expect(msm(v, ks)).toEqual(nobleMul(S, 3n + 10n + 21n));
+    expect(msm(v, [])).toBeNull();
+    expect(() => msm(v.slice(0, 2), ks)).toThrow(/at least 3 points/);
+    expect(() => msm(v, [1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n, 9n, 10n, 11n])).toThrow(/at least 11/);
+    expect(() => msm(v, { length: 1 } as unknown as bigint[])).toThrow(/expected scalars/);
+    expect(() => msm(v, ks, { window: 1 })).toThrow(/window/);
+    v.free();
+  });
+
+  it('frees its working memory', () => {
+    const v = g.multiples(S, 50);
+    const ks = Array.from({ length: 50 }, () => Fr.random(next));
+    msm(v, ks);
+    const before = rt.arena.bytesInUse;
+    msm(v, ks);
+    expect(rt.arena.bytesInUse).toBe(before);
+    v.free();
   });
 });
