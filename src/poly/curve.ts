@@ -89,3 +89,32 @@ export function pairingProductIsOne(pairs: readonly { g1: G1Affine; g2: G2Affine
 export function pairing(p: G1Affine, q: G2Affine) {
   return bn254.pairing(g1ToNoble(p), g2ToNoble(q));
 }
+
+// Miller-loop line coefficients per G2 point: a verifier pairs against the
+// same two G2 points ([1]₂, [τ]₂) every time, so they are validated and
+// precomputed once (key: the affine coordinates).
+const g2Precomputes = new Map<string, ReturnType<typeof bn254.utils.calcPairingPrecomputes>>();
+
+function precomputeG2(q: Exclude<G2Affine, null>) {
+  const key = `${q.x[0]},${q.x[1]},${q.y[0]},${q.y[1]}`;
+  let pre = g2Precomputes.get(key);
+  if (!pre) {
+    const Q = g2ToNoble(q);
+    Q.assertValidity();
+    pre = bn254.utils.calcPairingPrecomputes(Q);
+    if (g2Precomputes.size > 64) g2Precomputes.clear();
+    g2Precomputes.set(key, pre);
+  }
+  return pre;
+}
+
+/** Π e(g1ᵢ, g2ᵢ) = 1 with cached G2 precomputes (G1 points are checked on the curve). */
+export function pairingProductIsOneCached(pairs: readonly { g1: G1Affine; g2: G2Affine }[]): boolean {
+  const live = pairs.filter((p) => p.g1 !== null && p.g2 !== null) as { g1: Exclude<G1Affine, null>; g2: Exclude<G2Affine, null> }[];
+  if (live.length === 0) return true;
+  const batch = live.map((p) => {
+    g1ToNoble(p.g1).assertValidity();
+    return [precomputeG2(p.g2), p.g1.x, p.g1.y] as [ReturnType<typeof precomputeG2>, bigint, bigint];
+  });
+  return Fq12.eql(Fq12.finalExponentiate(bn254.millerLoopBatch(batch)), Fq12.ONE);
+}

@@ -11,7 +11,7 @@
  */
 import { blake2b } from '@noble/hashes/blake2.js';
 import { Fr, packedFr, type FieldVec } from '../field/index.js';
-import { G2_GENERATOR, NobleG1Point, NobleG2Point, g1FromNoble, g2FromNoble, nobleMsm, pairingProductIsOne } from './curve.js';
+import { G2_GENERATOR, NobleG1Point, NobleG2Point, g1FromNoble, g2FromNoble, nobleMsm, pairingProductIsOne, pairingProductIsOneCached } from './curve.js';
 import { G1_GENERATOR, packedG1, type G1AffineVec } from './g1.js';
 import { msm } from './msm.js';
 import { Ntt } from './ntt.js';
@@ -25,10 +25,21 @@ export function srsId(srs: Pick<Srs, 'g2' | 'sG2'>): Uint8Array {
   return new TextEncoder().encode(parts.map(String).join(','));
 }
 
-/** Group operations for verifiers (small MSMs and pairings through noble). */
+/**
+ * Group operations for verifiers: the linear combination by the packed MSM
+ * (points checked on the curve as they are packed), pairings through noble
+ * with the G2 side precomputed once.
+ */
 export const verifierGroup: GroupOps = {
-  lincomb: (points, scalars) => nobleMsm(points, scalars),
-  pairingProductIsOne: (pairs) => pairingProductIsOne(pairs.map(([g1, g2]) => ({ g1, g2 }))),
+  lincomb: (points, scalars) => {
+    const v = packedG1().fromAffine(points);
+    try {
+      return msm(v, scalars);
+    } finally {
+      v.free();
+    }
+  },
+  pairingProductIsOne: (pairs) => pairingProductIsOneCached(pairs.map(([g1, g2]) => ({ g1, g2 }))),
 };
 
 export class KzgParams {
