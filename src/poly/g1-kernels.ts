@@ -18,7 +18,7 @@
  * Batch-affine addition (`g1_batch_add`): many independent affine additions
  * dst ← dst + src share one field inversion by Montgomery's trick; each costs
  * 5M + 1S instead of ~11 multiplications for a mixed Jacobian addition, and
- * with wasm SIMD the products run two additions at a time. This is
+ * with wasm SIMD four additions run side by side. This is
  * the bucket-accumulation step of Aztec's and gnark's Pippenger (see
  * Bernstein–Doumen–Lange–Oosterwijk, "Faster batch forgery identification",
  * INDOCRYPT 2012, for the affine batching).
@@ -32,7 +32,7 @@
  *   g1_batch_add(pairs,n,s,work)    pairs: n × (dst, src | neg) i32, dst distinct, in a
  *                                   list of batchPairsBytes(n); work: batchWorkBytes(n);
  *                                   the pair list is consumed
- *   g1_bucket_reduce(out,b,n,s,spill)  out ← Σ_j (j+1)·(b_j + spill_j), b affine, spill XYZZ or 0
+ *   g1_bucket_reduce(out,b,n,s,spill)  out ← Σ_j (j+1)·(b_j + spill_j), b affine or 0, spill XYZZ or 0
  *   g1_spill_add(pairs,n,s)         pairs: n × (dst XYZZ, src | neg): mixed additions one by one
  *   g1_check(points,n,s) → i32      index of the first point off the curve, or −1
  */
@@ -739,16 +739,20 @@ function emitBackwardTail4(
 
 /**
  * dst ← dst + (±src) for n pairs with distinct dst, one inversion in all
- * (Montgomery's trick). With `simd`, two additions go through each product
- * (even and odd records form two independent chains).
+ * (Montgomery's trick). With `simd`, records are taken four at a time: record
+ * t belongs to chain t mod 4, the four chains' products run as two two-lane
+ * products (fq_mul4) and the additive steps in four i32 lanes (Lane4); the
+ * record count is padded to a multiple of 4 with den = 1 and a dummy point.
  *
- * Forward (scalar): classify each pair — src infinite (nothing), dst
- * infinite (copy ±src), equal x and equal y (doubling, λ = 3x²/2y), equal x
- * and opposite y (the sum is infinity), else an addition — and for the last
- * two kinds append a record with den = x₂ − x₁ and num = ±y₂ − y₁. The pair is
- * copied down to the record's index, with bit 1 marking a doubling.
- * Prefix products: pre_t = Π_{u<t, same chain} den_u, one inversion of each
- * chain's product (both at once: z = a₀a₁, then a₀⁻¹ = z⁻¹a₁, a₁⁻¹ = z⁻¹a₀).
+ * Forward: classify each pair — src infinite (nothing), dst infinite (copy
+ * ±src), equal x and equal y (doubling, λ = 3x²/2y), equal x and opposite y
+ * (the sum is infinity), else an addition — and for the last two kinds
+ * append a record with den = x₂ − x₁ and num = ±y₂ − y₁. The pair is copied
+ * down to the record's index, with bit 1 marking a doubling. With SIMD, four
+ * plain additions are recognised and recorded at once; a group with any
+ * special case goes through the scalar classification.
+ * Prefix products: pre_t = Π_{u<t, same chain} den_u; one inversion for all
+ * chains (q_l = a₀⋯a_l, then a_l⁻¹ = q_{l−1}·(q_{L−1})⁻¹·a_{l+1}⋯).
  * Backward: inv = acc·pre, acc ← acc·den, λ = num·inv, x₃ = λ² − x₁ − x₂,
  * y₃ = λ(x₁ − x₃) − y₁. A negated source flips the sign of num and so of λ,
  * which is folded into the last product: y₃ = λ'(x₃ − x₁) − y₁ — no negation.
@@ -954,7 +958,8 @@ function emitBatchAdd(mb: ModuleBuilder, mp: Params, one: readonly number[], sim
  * Running-sum bucket reduction (Pippenger): from the top bucket down,
  * run += b_j and total += run, so total = Σ_j (j+1)·b_j. When `spill` is not
  * 0 it points to n XYZZ buckets holding the additions that did not fit the
- * affine schedule; they are added into run as well.
+ * affine schedule; they are added into run as well. `buckets` may be 0 (only
+ * the spill buckets then).
  */
 function emitBucketReduce(mb: ModuleBuilder, mp: Params, one: readonly number[]): void {
   const f = mb.fn('g1_bucket_reduce', ['i32', 'i32', 'i32', 'i32', 'i32']);
@@ -974,7 +979,9 @@ function emitBucketReduce(mb: ModuleBuilder, mp: Params, one: readonly number[])
   f.block().loop();
   f.get(b).get(buckets).i32eq().brIf(1);
   f.get(b).i32c(AFFINE_BYTES).i32sub().set(b);
+  f.get(buckets).if_();
   f.get(run).get(run).get(b).get(s).call(madd);
+  f.end();
   f.get(spill).if_();
   f.get(spill).i32c(XYZZ_BYTES).i32sub().set(spill);
   f.get(run).get(run).get(spill).get(s).call(add);

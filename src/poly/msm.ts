@@ -19,17 +19,20 @@
  *   and over, as with many equal or small scalars) it goes to a per-bucket
  *   XYZZ accumulator by an ordinary mixed addition instead.
  * - Windows are scheduled in groups whose buckets fit in cache, point-major
- *   inside a group so that a batch mixes windows and collides less.
- * - Bucket sums by the running-sum method in XYZZ, windows combined by Horner
- *   (c doublings per window).
+ *   inside a group so that a batch mixes windows and collides less; digits
+ *   (`msm_digits`) and batch filling (`msm_fill`) run in wasm, the rare
+ *   collision handling here.
+ * - Bucket sums Σ (j+1)·B_j by running sums, themselves batch-affine: every
+ *   window is cut into segments whose running sums advance in lockstep
+ *   (`reduceAffine`); windows combined by Horner (c doublings per window).
  *
  * The window c minimises a cost model (≈ 7.5 multiplications per bucket
- * addition, more when a window's buckets overflow the cache, 24 per bucket in
- * the reduction).
+ * addition, more when a window's buckets overflow the cache, two additions
+ * per bucket in the reduction).
  */
 import { ELEMENT_BYTES, FieldVec, Fr, ShapeError, type FieldRuntime, type KernelExports } from '../field/index.js';
 import { AFFINE_BYTES, NEG_FLAG, XYZZ_BYTES, batchPairsBytes, batchWorkBytes } from './g1-kernels.js';
-import type { G1Affine, G1AffineVec, PackedG1 } from './g1.js';
+import { g1Add, type G1Affine, type G1AffineVec, type PackedG1 } from './g1.js';
 import { FillState, GLV_BITS, GLV_MAG_BYTES, buildGlvModule, glvConstants } from './glv.js';
 
 export interface MsmOptions {
@@ -37,17 +40,21 @@ export interface MsmOptions {
   readonly window?: number;
   /** Most additions per shared inversion (default: a quarter of the live buckets, at most 2048). */
   readonly batchSize?: number;
+  /** Most points per pass (default 2^20): longer MSMs are summed from chunks, bounding the working memory. */
+  readonly chunk?: number;
 }
 
 // the cost model, in field multiplications (measured: a batch addition costs
-// about 7.5 with its overhead, a bucket of the reduction about 24)
+// about 7.5 with its overhead, a bucket of the reduction two of them)
 const ADD_COST = 7.5;
-const REDUCE_COST = 24;
+const REDUCE_COST = 15;
 /** Extra cost of an addition whose window's buckets overflow GROUP_BYTES (cache misses). */
 const CACHE_MISS_COST = 2;
 const DEFAULT_BATCH = 2048;
 /** Bucket bytes a window group may take: about an L2 cache. */
 const GROUP_BYTES = 1 << 19;
+/** Points per MSM pass; longer MSMs are summed from chunks to bound memory. */
+const MAX_CHUNK = 1 << 20;
 /** Independent additions per batch in the batch-affine bucket reduction. */
 const REDUCE_BATCH = 1024;
 /** Scalars whose digits are extracted per call (a 64 KiB buffer per window). */
@@ -114,6 +121,21 @@ export function msm(points: G1AffineVec, scalars: FieldVec | readonly bigint[], 
   }
   const n = scalars.length;
   if (points.length < n) throw new ShapeError(`msm: expected at least ${n} points (one per scalar), got ${points.length}`);
+  const chunk = options.chunk ?? MAX_CHUNK;
+  if (!Number.isInteger(chunk) || chunk < 1) throw new RangeError(`msm: expected a chunk of at least 1 point, got ${chunk}`);
+  if (n <= chunk) return msmChunk(points, scalars, options);
+  // bound the working memory (about 240 bytes per point): sum the MSMs of chunks
+  let acc: G1Affine = null;
+  for (let start = 0; start < n; start += chunk) {
+    const len = Math.min(chunk, n - start);
+    const part = scalars instanceof FieldVec ? scalars.slice(start, len) : scalars.slice(start, start + len);
+    acc = g1Add(acc, msmChunk(points.slice(start, len), part, options));
+  }
+  return acc;
+}
+
+function msmChunk(points: G1AffineVec, scalars: FieldVec | readonly bigint[], options: MsmOptions): G1Affine {
+  const n = scalars.length;
   if (n === 0) return null;
   const g = points.group;
   const rt = g.runtime;
@@ -128,7 +150,7 @@ export function msm(points: G1AffineVec, scalars: FieldVec | readonly bigint[], 
   try {
     // 1. canonical scalars, 32-byte little-endian words
     const words = alloc(32 * n);
-    if (Array.isArray(scalars)) writeWords(rt, words, scalars as readonly bigint[]);
+    if (!(scalars instanceof FieldVec)) writeWords(rt, words, scalars);
     else {
       const v = scalars;
       if (v.field.scalar.p !== Fr.p || v.field.runtime !== rt) {
@@ -165,12 +187,12 @@ export function msm(points: G1AffineVec, scalars: FieldVec | readonly bigint[], 
       area: alloc(batchWorkBytes(batchSize)),
     };
     const sums = alloc(W * XYZZ_BYTES);
-    const out = alloc(AFFINE_BYTES);
+    const out = alloc(XYZZ_BYTES);
     // digits go through a small buffer, DIGIT_CHUNK scalars at a time, to stay in cache
     const chunk = Math.min(m, DIGIT_CHUNK);
     const digits = alloc(8 * chunk * group);
     const carry = alloc(4 * m);
-    const sched = new Scheduler(E, buckets, spill, batchSize, work);
+    const sched = new Scheduler(E, buckets, spill, batchSize, half, W, work);
     for (let w0 = 0; w0 < W; w0 += group) {
       const w1 = Math.min(W, w0 + group);
       for (let j = 0; j < m; j += chunk) {
@@ -180,13 +202,14 @@ export function msm(points: G1AffineVec, scalars: FieldVec | readonly bigint[], 
       }
     }
     sched.finish();
-    // 4. window sums and Horner
+    // 4. window sums (plus the spilled additions, rare) and Horner
     const k = g.kernels;
-    if (sched.spilledAny) {
-      for (let w = 0; w < W; w++) {
-        k.g1_bucket_reduce!(sums + w * XYZZ_BYTES, buckets + w * half * AFFINE_BYTES, half, g.scratch, spill + w * half * XYZZ_BYTES);
-      }
-    } else reduceAffine(g, alloc, buckets, W, half, sums);
+    reduceAffine(g, alloc, buckets, W, half, sums);
+    for (let w = 0; w < W; w++) {
+      if (!sched.spilled[w]) continue;
+      k.g1_bucket_reduce!(out, 0, half, g.scratch, spill + w * half * XYZZ_BYTES); // out: scratch here
+      k.xyzz_add!(sums + w * XYZZ_BYTES, sums + w * XYZZ_BYTES, out, g.scratch);
+    }
     const acc = sums + (W - 1) * XYZZ_BYTES;
     for (let w = W - 2; w >= 0; w--) {
       for (let i = 0; i < c; i++) k.xyzz_dbl!(acc, acc, g.scratch);
@@ -266,17 +289,19 @@ class Scheduler {
   private readonly spillPairs: Int32Array;
   private readonly queues: [number, number];
   private current = 0;
-  private spilled = 0;
+  private spilledCount = 0;
   /** Smallest batch worth an inversion when the queue is full (below it, spill). */
   private readonly minFlush: number;
-  /** Whether any addition went to the XYZZ buckets. */
-  spilledAny = false;
+  /** Per window: whether any of its additions went to the XYZZ buckets. */
+  readonly spilled: Uint8Array;
 
   constructor(
     private readonly E: MsmEngine,
     buckets: number,
     private readonly spill: number,
     private readonly size: number,
+    private readonly half: number,
+    windows: number,
     private readonly work: Record<'state' | 'mark' | 'pairs' | 'queueA' | 'queueB' | 'spillPairs' | 'area', number>,
   ) {
     const buf = E.g.runtime.buffer;
@@ -293,6 +318,7 @@ class Scheduler {
     st[FillState.Queued] = 0;
     st[FillState.Buckets] = buckets;
     this.minFlush = Math.max(16, size >> 4);
+    this.spilled = new Uint8Array(windows);
   }
 
   /** Schedule `count` entries (bucket index, point pointer | NEG_FLAG) at `entries`. */
@@ -327,7 +353,7 @@ class Scheduler {
       if (st[FillState.Count]! < this.minFlush) this.spillQueue(); // the rest collide on a few buckets
       this.flush();
     }
-    if (this.spilled > 0) this.flushSpill();
+    if (this.spilledCount > 0) this.flushSpill();
   }
 
   private flush(): void {
@@ -360,14 +386,14 @@ class Scheduler {
   }
 
   private toSpill(b: number, src: number): void {
-    this.spilledAny = true;
-    this.spillPairs[2 * this.spilled] = this.spill + b * XYZZ_BYTES;
-    this.spillPairs[2 * this.spilled + 1] = src;
-    if (++this.spilled === this.size) this.flushSpill();
+    this.spilled[Math.floor(b / this.half)] = 1;
+    this.spillPairs[2 * this.spilledCount] = this.spill + b * XYZZ_BYTES;
+    this.spillPairs[2 * this.spilledCount + 1] = src;
+    if (++this.spilledCount === this.size) this.flushSpill();
   }
 
   private flushSpill(): void {
-    this.E.g.kernels.g1_spill_add!(this.work.spillPairs, this.spilled, this.E.g.scratch);
-    this.spilled = 0;
+    this.E.g.kernels.g1_spill_add!(this.work.spillPairs, this.spilledCount, this.E.g.scratch);
+    this.spilledCount = 0;
   }
 }

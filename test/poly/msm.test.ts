@@ -184,13 +184,19 @@ describe.each([
     }
   });
 
-  it('gives the same result for every window width and batch size', () => {
+  it('gives the same result for every window width, batch size and chunking', () => {
     const n = 64;
     const v = g.multiples(S, n);
     const scalars = Array.from({ length: n }, () => Fr.random(next));
     const want = nobleMul(S, scalars.reduce((acc, k, i) => acc + k * BigInt(i + 1), 0n));
     for (let c = 2; c <= 16; c++) expect(msm(v, scalars, { window: c }), `c = ${c}`).toEqual(want);
     for (const batchSize of [1, 2, 3, 7, 64, 5000]) expect(msm(v, scalars, { batchSize }), `batch ${batchSize}`).toEqual(want);
+    const fv = F.fromBigints(scalars);
+    for (const chunk of [1, 7, 32, 63]) {
+      expect(msm(v, scalars, { chunk }), `chunk ${chunk}`).toEqual(want);
+      expect(msm(v, fv, { chunk }), `chunk ${chunk}, packed`).toEqual(want);
+    }
+    fv.free();
     v.free();
   });
 
