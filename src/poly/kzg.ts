@@ -13,6 +13,7 @@ import { blake2b } from '@noble/hashes/blake2.js';
 import { Fr, packedFr, type FieldVec } from '../field/index.js';
 import { G2_GENERATOR, NobleG1Point, NobleG2Point, g1FromNoble, g2FromNoble, nobleMsm, pairingProductIsOne, pairingProductIsOneCached } from './curve.js';
 import { G1_GENERATOR, packedG1, type G1AffineVec } from './g1.js';
+import { lagrangeBasisSrs } from './lagrange-srs.js';
 import { msm } from './msm.js';
 import { Ntt } from './ntt.js';
 import type { GroupOps } from './shplonk.js';
@@ -47,6 +48,7 @@ export class KzgParams {
   readonly ntt: Ntt;
   readonly srsId: Uint8Array;
   private bases: G1AffineVec | undefined;
+  private lagrangeBases = new Map<number, G1AffineVec>();
 
   constructor(
     readonly srs: Srs,
@@ -69,6 +71,25 @@ export class KzgParams {
     return msm(this.packedBases, coeffs);
   }
 
+  /**
+   * Commit a polynomial given by its values on the domain of size 2^k (k ≤ the
+   * SRS's) with the Lagrange-basis points — no inverse NTT. The points come
+   * from the SRS file when it carried them (halo2 params), else they are
+   * derived once (lagrange-srs.ts) and cached.
+   */
+  commitLagrange(values: FieldVec): AffinePoint {
+    const n = values.length;
+    const k = Math.log2(n);
+    if (!Number.isInteger(k) || k > this.k) throw new RangeError(`KzgParams.commitLagrange: expected 2^k ≤ 2^${this.k} values, got ${n}`);
+    let bases = this.lagrangeBases.get(k);
+    if (!bases) {
+      const pts = k === this.k && this.srs.g1Lagrange ? this.srs.g1Lagrange : lagrangeBasisSrs(this.srs, k);
+      bases = packedG1(this.ntt.F.runtime).fromAffine(pts);
+      this.lagrangeBases.set(k, bases);
+    }
+    return msm(bases, values);
+  }
+
   /** W = [(f − f(z))/(X − z)] and f(z). */
   open(coeffs: FieldVec, z: bigint): { proof: AffinePoint; value: bigint } {
     const q = this.ntt.F.alloc(Math.max(coeffs.length - 1, 0));
@@ -86,6 +107,8 @@ export class KzgParams {
   free(): void {
     this.bases?.free();
     this.bases = undefined;
+    for (const b of this.lagrangeBases.values()) b.free();
+    this.lagrangeBases.clear();
   }
 }
 

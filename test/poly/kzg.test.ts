@@ -160,6 +160,9 @@ describe('Lagrange-basis SRS', () => {
     const p = new KzgParams(srs);
     p.ntt.inverse(coeffs);
     expect(nobleMsm(lag, values)).toEqual(p.commit(coeffs));
+    const lagrangeValues = F.fromBigints(values);
+    expect(p.commitLagrange(lagrangeValues)).toEqual(p.commit(coeffs));
+    lagrangeValues.free();
     // with halo2 params the Lagrange points round trip too
     expect(readHalo2Params(writeHalo2Params({ ...srs, g1Lagrange: lag })).g1Lagrange).toEqual(lag);
     coeffs.free();
