@@ -123,12 +123,16 @@ export function keygen<Config, Params>(circuit: Circuit<Config, Params>, params:
   const fixedValues = [...assignment.fixed, ...sigmaValues].map((vals) => F.fromBigints(vals as bigint[]));
   const fixed = ColumnPolys.fromLagrange(fixedValues, arg, params, true);
 
-  const virtual = virtualColumns(arg, params);
-
   const vk: VerifyingKey = { k, circuit: compiled, fixedCommitments: fixed.commitments, digest: 0n };
   const withDigest: VerifyingKey = { ...vk, digest: vkDigest(vk, params) };
+  return assembleProvingKey(withDigest, arg, fixed, fixedValues, params);
+}
+
+/** A proving key from its parts (keygen and decodePk); the virtual columns are derived here. */
+export function assembleProvingKey(vk: VerifyingKey, arg: Argument, fixed: ColumnPolys, fixedValues: FieldVec[], params: ProverParams): ProvingKey {
+  const virtual = virtualColumns(arg, params);
   return {
-    vk: withDigest,
+    vk,
     arg,
     fixed,
     virtual,

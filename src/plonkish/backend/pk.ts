@@ -8,7 +8,7 @@
 import { ProofFormatError } from './transcript.js';
 import { buildArgument } from './argument.js';
 import { ColumnPolys, type ProverParams } from './columns.js';
-import { virtualColumns, type ProvingKey } from './keygen.js';
+import { assembleProvingKey, type ProvingKey } from './keygen.js';
 import { decodeVk, encodeVk } from './vk.js';
 
 export const PK_VERSION = 1;
@@ -57,17 +57,5 @@ export function decodePk(bytes: Uint8Array, params: ProverParams): ProvingKey {
   const F = params.ntt.F;
   const fixedValues = Array.from({ length: count }, (_, i) => F.fromBytes(bytes.subarray(off + i * n * 32, off + (i + 1) * n * 32)));
   const fixed = ColumnPolys.fromLagrange(fixedValues, arg, params, false);
-  const virtual = virtualColumns(arg, params);
-  return {
-    vk,
-    arg,
-    fixed,
-    virtual,
-    fixedValues,
-    free() {
-      fixed.free();
-      virtual.free();
-      fixedValues.forEach((v) => v.free());
-    },
-  };
+  return assembleProvingKey(vk, arg, fixed, fixedValues, params);
 }
