@@ -5,7 +5,7 @@
 import { cpus } from 'node:os';
 import type { BenchRow, Suite } from './lib.js';
 
-const SUITE_NAMES = ['field', 'ntt', 'msm', 'prove'];
+const SUITE_NAMES = ['field', 'ntt', 'msm', 'prove', 'models'];
 const load = (name: string): Promise<{ suite: Suite }> => import(`./suites/${name}.js`);
 
 function table(rows: BenchRow[]): string {
