@@ -45,6 +45,7 @@
  */
 import { ModuleBuilder, montgomery, type FunctionBuilder, type Local } from '../field/index.js';
 import { uleb } from '../field/wasm/emitter.js';
+import { emitSimdMontRounds } from '../field/wasm/simd-kernels.js';
 
 const { LIMBS, LIMB_BITS, LIMB_MASK, ELEMENT_BYTES } = montgomery;
 type Params = montgomery.MontgomeryParams;
@@ -348,8 +349,6 @@ export function emitScalarNttKernels(mb: ModuleBuilder, mp: Params): void {
 
 // ---------------------------------------------------------------- SIMD: two butterflies per v128
 
-const SHUFFLE_LANES_0_2 = [0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11];
-
 type SimdLocals = ReturnType<typeof allocSimd>;
 
 /** Where lane 1's element sits: a pointer local plus a constant byte offset. */
@@ -386,34 +385,7 @@ function emitSimdButterfly(f: FunctionBuilder, mp: Params, S: SimdLocals, a0: Lo
     loadPair(b0, b1, j);
     f.set(B[j]!);
   }
-  const touched = new Array<boolean>(2 * LIMBS).fill(false);
-  const addTo = (k: number, term: () => void) => {
-    if (touched[k]) f.get(t[k]!);
-    term();
-    if (touched[k]) f.i64x2add();
-    f.set(t[k]!);
-    touched[k] = true;
-  };
-  for (let i = 0; i < LIMBS; i++) {
-    loadW(i);
-    f.set(W);
-    for (let j = 0; j < LIMBS; j++) addTo(i + j, () => f.get(W).get(B[j]!).i64x2extmulLowI32x4U());
-    const ti = t[i]!;
-    if (mp.shiftReduce) {
-      f.get(ti).i32c(28).i64x2shl().get(ti).i64x2sub().get(mask).v128and().set(M);
-      f.get(ti).get(M).i64x2add().get(M).i32c(28).i64x2shl().i64x2add();
-      f.get(M).get(M).i8x16shuffle(SHUFFLE_LANES_0_2).set(M32);
-    } else {
-      f.get(ti).i32x4const(mp.mu).i32x4mul().get(mask).v128and().set(M);
-      f.get(M).get(M).i8x16shuffle(SHUFFLE_LANES_0_2).set(M32);
-      f.get(ti).get(M32).i32x4const(mp.pLimbs[0]!).i64x2extmulLowI32x4U().i64x2add();
-    }
-    f.i32c(LIMB_BITS).i64x2shrU().get(t[i + 1]!).i64x2add().set(t[i + 1]!);
-    for (let j = 1; j < LIMBS; j++) {
-      if (mp.pLimbs[j] === 0) continue;
-      f.get(t[i + j]!).get(M32).i32x4const(mp.pLimbs[j]!).i64x2extmulLowI32x4U().i64x2add().set(t[i + j]!);
-    }
-  }
+  emitSimdMontRounds(f, mp, { t, B, A: W, M, M32 }, loadW, () => f.get(mask));
   const T = t.slice(LIMBS);
   for (let k = 0; k < LIMBS - 1; k++) {
     const top = k + 1 === LIMBS - 1;

@@ -40,7 +40,57 @@ function splatLoader(f: FunctionBuilder, ptr: Local): Loader {
   return (j) => f.get(ptr).i32load(4 * j).i32x4splat();
 }
 
-const SHUFFLE_LANES_0_2 = [0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11];
+export const SHUFFLE_LANES_0_2 = [0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11];
+
+/**
+ * The product-and-reduction rounds of a two-lane Montgomery product: with the
+ * second operand's limbs already in `B` (pair layout), round i loads limb i of
+ * the first operand into `A` (`loadA`), accumulates A·B into the position
+ * sums `t` and reduces position i. `pushMask` pushes the i64x2 limb mask (a
+ * constant or a local). Shared by the field kernels and the NTT butterflies.
+ */
+export function emitSimdMontRounds(
+  f: FunctionBuilder,
+  mp: MontgomeryParams,
+  L: { readonly t: readonly Local[]; readonly B: readonly Local[]; readonly A: Local; readonly M: Local; readonly M32: Local },
+  loadA: (i: number) => void,
+  pushMask: () => void,
+): void {
+  const { t, B, A, M, M32 } = L;
+  const touched = new Array<boolean>(2 * LIMBS).fill(false);
+  const addTo = (k: number, term: () => void) => {
+    if (touched[k]) f.get(t[k]!);
+    term();
+    if (touched[k]) f.i64x2add();
+    f.set(t[k]!);
+    touched[k] = true;
+  };
+  for (let i = 0; i < LIMBS; i++) {
+    loadA(i);
+    f.set(A);
+    for (let j = 0; j < LIMBS; j++) addTo(i + j, () => f.get(A).get(B[j]!).i64x2extmulLowI32x4U());
+    const ti = t[i]!;
+    if (mp.shiftReduce) {
+      f.get(ti).i32c(28).i64x2shl().get(ti).i64x2sub();
+      pushMask();
+      f.v128and().set(M);
+      f.get(ti).get(M).i64x2add().get(M).i32c(28).i64x2shl().i64x2add();
+      f.get(M).get(M).i8x16shuffle(SHUFFLE_LANES_0_2).set(M32);
+    } else {
+      f.get(ti).i32x4const(mp.mu).i32x4mul();
+      pushMask();
+      f.v128and().set(M);
+      f.get(M).get(M).i8x16shuffle(SHUFFLE_LANES_0_2).set(M32);
+      f.get(ti).get(M32).i32x4const(mp.pLimbs[0]!).i64x2extmulLowI32x4U().i64x2add();
+    }
+    f.i32c(LIMB_BITS).i64x2shrU().get(t[i + 1]!).i64x2add().set(t[i + 1]!);
+    for (let j = 1; j < LIMBS; j++) {
+      const pj = mp.pLimbs[j]!;
+      if (pj === 0) continue;
+      f.get(t[i + j]!).get(M32).i32x4const(pj).i64x2extmulLowI32x4U().i64x2add().set(t[i + j]!);
+    }
+  }
+}
 
 function emitMontMul2(f: FunctionBuilder, mp: MontgomeryParams, out: Local, loadA: Loader, loadB: Loader, square: boolean): void {
   const t = Array.from({ length: 2 * LIMBS }, () => f.local('v128'));
@@ -49,57 +99,26 @@ function emitMontMul2(f: FunctionBuilder, mp: MontgomeryParams, out: Local, load
   const M = f.local('v128');
   const M32 = f.local('v128');
   const mask = BigInt(LIMB_MASK);
-    for (let j = 0; j < LIMBS; j++) {
-      loadB(j);
-      f.set(B[j]!);
+  for (let j = 0; j < LIMBS; j++) {
+    loadB(j);
+    f.set(B[j]!);
+  }
+  emitSimdMontRounds(f, mp, { t, B, A, M, M32 }, (i) => (square ? f.get(B[i]!) : loadA(i)), () => f.i64x2const(mask));
+  // normalise positions 9..17 and store lane 0 (i32 lane 0) and lane 1 (i32 lane 2)
+  for (let k = 0; k < LIMBS; k++) {
+    const s = t[LIMBS + k]!;
+    if (k < LIMBS - 1) {
+      // the top position is never written by a product: set it, do not add (stale loop values)
+      const top = k + 1 === LIMBS - 1;
+      if (!top) f.get(t[LIMBS + k + 1]!);
+      f.get(s).i32c(LIMB_BITS).i64x2shrU();
+      if (!top) f.i64x2add();
+      f.set(t[LIMBS + k + 1]!);
+      f.get(s).i64x2const(mask).v128and().set(s);
     }
-    const touched = new Array<boolean>(2 * LIMBS).fill(false);
-    const addTo = (k: number, term: () => void) => {
-      if (touched[k]) f.get(t[k]!);
-      term();
-      if (touched[k]) f.i64x2add();
-      f.set(t[k]!);
-      touched[k] = true;
-    };
-    for (let i = 0; i < LIMBS; i++) {
-      if (square) f.get(B[i]!).set(A);
-      else {
-        loadA(i);
-        f.set(A);
-      }
-      for (let j = 0; j < LIMBS; j++) addTo(i + j, () => f.get(A).get(B[j]!).i64x2extmulLowI32x4U());
-      const ti = t[i]!;
-      if (mp.shiftReduce) {
-        f.get(ti).i32c(28).i64x2shl().get(ti).i64x2sub().i64x2const(mask).v128and().set(M);
-        f.get(ti).get(M).i64x2add().get(M).i32c(28).i64x2shl().i64x2add();
-        f.get(M).get(M).i8x16shuffle(SHUFFLE_LANES_0_2).set(M32);
-      } else {
-        f.get(ti).i32x4const(mp.mu).i32x4mul().i64x2const(mask).v128and().set(M);
-        f.get(M).get(M).i8x16shuffle(SHUFFLE_LANES_0_2).set(M32);
-        f.get(ti).get(M32).i32x4const(mp.pLimbs[0]!).i64x2extmulLowI32x4U().i64x2add();
-      }
-      f.i32c(LIMB_BITS).i64x2shrU().get(t[i + 1]!).i64x2add().set(t[i + 1]!);
-      for (let j = 1; j < LIMBS; j++) {
-        const pj = mp.pLimbs[j]!;
-        if (pj === 0) continue;
-        f.get(t[i + j]!).get(M32).i32x4const(pj).i64x2extmulLowI32x4U().i64x2add().set(t[i + j]!);
-      }
-    }
-    // normalise positions 9..17 and store lane 0 (i32 lane 0) and lane 1 (i32 lane 2)
-    for (let k = 0; k < LIMBS; k++) {
-      const s = t[LIMBS + k]!;
-      if (k < LIMBS - 1) {
-        // the top position is never written by a product: set it, do not add (stale loop values)
-        const top = k + 1 === LIMBS - 1;
-        if (!top) f.get(t[LIMBS + k + 1]!);
-        f.get(s).i32c(LIMB_BITS).i64x2shrU();
-        if (!top) f.i64x2add();
-        f.set(t[LIMBS + k + 1]!);
-        f.get(s).i64x2const(mask).v128and().set(s);
-      }
-      f.get(out).get(s).v128store32lane(0, 4 * k);
-      f.get(out).get(s).v128store32lane(2, ELEMENT_BYTES + 4 * k);
-    }
+    f.get(out).get(s).v128store32lane(0, 4 * k);
+    f.get(out).get(s).v128store32lane(2, ELEMENT_BYTES + 4 * k);
+  }
 }
 
 function emitPairLoop(f: FunctionBuilder, pairs: Local, ptrs: Local[], body: () => void): void {
