@@ -17,12 +17,12 @@
  * names the section and offset.
  */
 import { Fq } from '../field/index.js';
+import type { Fq2Pair, G2Affine } from './curve.js';
 import type { AffinePoint } from './types.js';
 
 /** An Fq2 element c0 + c1·u. */
-export type Fq2 = readonly [bigint, bigint];
-/** An affine G2 point, or null for infinity. */
-export type G2Affine = { readonly x: Fq2; readonly y: Fq2 } | null;
+export type Fq2 = Fq2Pair;
+export type { G2Affine };
 
 export interface Srs {
   readonly k: number;
