@@ -51,8 +51,15 @@ export interface Assignment {
   readonly regions: readonly RegionInfo[];
 }
 
-/** The region containing `row`, or undefined (binary search; regions are sorted by start). */
+/**
+ * The region containing `row`, or undefined (binary search when regions are
+ * sorted by start; with the packed floor plan several regions may share a
+ * row and the first one is named).
+ */
 export function regionAt(regions: readonly RegionInfo[], row: number): RegionInfo | undefined {
+  for (let i = 1; i < regions.length; i++) {
+    if (regions[i]!.start < regions[i - 1]!.start) return regions.find((r) => r.start <= row && row < r.start + r.rows);
+  }
   let lo = 0;
   let hi = regions.length - 1;
   let found: RegionInfo | undefined;

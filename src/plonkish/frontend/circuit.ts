@@ -15,6 +15,7 @@ import type { CompiledCircuit } from './compiled.js';
 import { ConstraintSystem } from './constraint-system.js';
 import { Layouter } from './layouter.js';
 import type { SynthesisMode } from './layout-store.js';
+import { planRegions, type FloorPlan } from './floor-plan.js';
 
 export interface Circuit<Config, Params = undefined> {
   /** Shape settings passed to `configure` (no witness). */
@@ -66,9 +67,26 @@ export function synthesizeWitness<Config, Params>(circuit: Circuit<Config, Param
   });
 }
 
+const plans = new WeakMap<ConfiguredCircuit<unknown>, Map<number, FloorPlan>>();
+
+/** The packed floor plan of a configured circuit at k (measured once, then cached). */
+export function floorPlan<Config, Params>(circuit: Circuit<Config, Params>, configured: ConfiguredCircuit<Config>, k: number): FloorPlan {
+  let byK = plans.get(configured as ConfiguredCircuit<unknown>);
+  if (!byK) plans.set(configured as ConfiguredCircuit<unknown>, (byK = new Map()));
+  let plan = byK.get(k);
+  if (!plan) {
+    const measure = new Layouter(configured.cs, k, { witness: false, measure: true });
+    circuit.synthesize(measure, configured.config);
+    plan = planRegions(configured.cs, measure.measuredRegions());
+    byK.set(k, plan);
+  }
+  return plan;
+}
+
 function run<Config, Params>(circuit: Circuit<Config, Params>, options: SynthesizeOptions, mode: SynthesisMode): Assignment {
   const configured = (options.configured as ConfiguredCircuit<Config> | undefined) ?? configure(circuit);
-  const layouter = new Layouter(configured.cs, options.k, mode);
+  const plan = configured.cs.floorPlanner === 'packed' ? floorPlan(circuit, configured, options.k) : undefined;
+  const layouter = new Layouter(configured.cs, options.k, plan ? { ...mode, plan } : mode);
   circuit.synthesize(layouter, configured.config);
   return layouter.finish();
 }

@@ -17,6 +17,7 @@
  * polynomials at most 3, and multi-open one more: `max(3, r_max) + 1` random
  * rows, plus one row for `l_last`. So `usableRows(n) = n − blindingFactors − 1`.
  */
+import type { FloorPlanner } from './floor-plan.js';
 import {
   adviceColumn,
   type AdviceColumn,
@@ -136,6 +137,14 @@ export class ConstraintSystem {
   /** Fixed columns reserved for constants (`assignConstant`), in order of use. */
   readonly constants: FixedColumn[] = [];
   private minimumDegree = 0;
+  /** How regions are placed: one after another (default) or packed side by side (floor-plan.ts). */
+  floorPlanner: FloorPlanner = 'single-pass';
+
+  /** Choose the floor planner (`'packed'`: regions with disjoint columns share rows). */
+  setFloorPlanner(planner: FloorPlanner): void {
+    if (planner !== 'single-pass' && planner !== 'packed') throw new ConstraintSystemError(`setFloorPlanner: expected 'single-pass' or 'packed', got ${String(planner)}`);
+    this.floorPlanner = planner;
+  }
 
   adviceColumn(options: AdviceOptions = {}): AdviceColumn {
     const phase = options.phase ?? 0;

@@ -14,6 +14,7 @@ export type { SynthesisMode } from './layout-store.js';
 export * from './region.js';
 export * from './layouter.js';
 export * from './circuit.js';
+export * from './floor-plan.js';
 export { compileRowEvaluator, mockCellValue, POISON, rotateRow, type MockColumns, type RowEvaluator } from './mock-eval.js';
 export * from './mock-failures.js';
 export * from './mock-prover.js';

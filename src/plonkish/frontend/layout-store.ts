@@ -24,6 +24,7 @@ import {
 import type { ConstraintSystem } from './constraint-system.js';
 import { AssignmentError, NotEnoughRowsError, SynthesisError } from './errors.js';
 import { Value } from './value.js';
+import { columnKey, type FloorPlan, type MeasuredRegion } from './floor-plan.js';
 
 /** How to synthesize: keygen (no witness) or witness for some phases. */
 export interface SynthesisMode {
@@ -35,6 +36,13 @@ export interface SynthesisMode {
   readonly challenges?: readonly (bigint | undefined)[];
   /** Instance values per instance column (at most usableRows each). */
   readonly instances?: readonly (readonly bigint[])[];
+  /**
+   * The packed floor plan's measure pass: nothing is stored or range-checked,
+   * regions are only measured (floor-plan.ts).
+   */
+  readonly measure?: boolean;
+  /** Region starts from a measure pass (packed floor plan). */
+  readonly plan?: FloorPlan;
 }
 
 export class LayoutStore {
@@ -57,6 +65,12 @@ export class LayoutStore {
   readonly tablesDone = new Set<number>();
   private readonly recorded: boolean[];
   private readonly constantCells = new Map<bigint, Cell>();
+  /** Measure pass: no storage, no row checks. */
+  readonly measuring: boolean;
+  readonly plan: FloorPlan | undefined;
+  /** Column keys written by the open region (measure pass and plan checks). */
+  touched: Set<number> | undefined;
+  readonly measured: MeasuredRegion[] = [];
 
   constructor(
     readonly cs: ConstraintSystem,
@@ -66,14 +80,17 @@ export class LayoutStore {
     if (!Number.isInteger(k) || k < 1 || k > 28) throw new SynthesisError(`synthesize: expected an integer k in [1, 28], got ${k}`);
     this.n = 2 ** k;
     this.usableRows = cs.usableRows(this.n);
+    this.measuring = mode.measure === true;
+    this.plan = mode.plan;
     if (this.n < cs.minimumRows()) {
       throw new SynthesisError(`synthesize: k = ${k} gives ${this.n} rows, expected at least ${cs.minimumRows()} (blinding factors ${cs.blindingFactors()}); increase k`);
     }
     this.witness = mode.witness;
     this.phases = mode.witness ? [...(mode.phases ?? ([0, 1, 2] as const).slice(0, cs.numPhases()))] : [];
     this.recorded = [0, 1, 2].map((p) => this.phases.includes(p as Phase));
-    this.fixed = cs.fixed.map(() => new Array<bigint>(this.n).fill(0n));
-    this.selectors = cs.selectors.map(() => new Uint8Array(this.n));
+    const size = this.measuring ? 0 : this.n;
+    this.fixed = cs.fixed.map(() => new Array<bigint>(size).fill(0n));
+    this.selectors = cs.selectors.map(() => new Uint8Array(size));
     this.advice = cs.advice.map(() => undefined);
     this.assigned = cs.advice.map(() => undefined);
     this.instance = mode.instances === undefined ? undefined : this.padInstances(mode.instances);
@@ -87,8 +104,14 @@ export class LayoutStore {
     return column.kind === 'selector' ? columnLabel(column) : this.cs.describeColumn(column);
   }
 
+  /** Record that the open region writes `column` (measure pass and plan checks). */
+  touch(column: Column | Selector): void {
+    this.touched?.add(columnKey(this.cs, column));
+  }
+
   /** Throws unless 0 ≤ row < usableRows. */
   checkRow(label: string, row: number, where: string): void {
+    if (this.measuring) return;
     if (!Number.isSafeInteger(row) || row < 0) {
       throw new AssignmentError(`${where}: expected a non-negative integer row for ${label}, got ${row}`, label, row);
     }
@@ -117,7 +140,7 @@ export class LayoutStore {
     const label = this.label(column);
     this.checkRow(label, row, where);
     const v = value instanceof Value ? value : Value.known(value);
-    if (this.isRecorded(column)) {
+    if (this.isRecorded(column) && !this.measuring) {
       if (!v.isKnown()) {
         throw new AssignmentError(
           `${where}: ${label} row ${row} (phase ${column.phase}) got Value.unknown() while synthesizing the witness`,
@@ -136,7 +159,7 @@ export class LayoutStore {
     this.cs.checkColumn(column, where);
     const label = this.label(column);
     this.checkSpan(label, row, length, where);
-    if (!this.isRecorded(column) || length === 0) return;
+    if (!this.isRecorded(column) || length === 0 || this.measuring) return;
     if (!values.isKnown()) {
       throw new AssignmentError(`${where}: ${label} rows ${row}…${row + length - 1} (phase ${column.phase}) got Value.unknown() while synthesizing the witness`, label, row);
     }
@@ -146,12 +169,14 @@ export class LayoutStore {
   }
 
   writeFixed(column: FixedColumn, row: number, value: bigint, where: string): void {
+    if (this.measuring) return;
     const label = this.label(column);
     this.checkRow(label, row, where);
     this.fixed[column.index]![row] = this.checkValue(label, row, value, where);
   }
 
   writeFixedBulk(column: FixedColumn, row: number, values: BulkValues, where: string): void {
+    if (this.measuring) return;
     const label = this.label(column);
     this.checkSpan(label, row, values.length, where);
     this.bulk(label, this.fixed[column.index]!, row, values, values.length, where);
@@ -160,12 +185,14 @@ export class LayoutStore {
   enableSelector(selector: Selector, row: number, count: number, where: string): void {
     const target = this.selectors[selector.index];
     if (!target || selector.kind !== 'selector') throw new SynthesisError(`${where}: selector[${selector.index}] does not belong to this constraint system`);
+    if (this.measuring) return;
     this.checkSpan(this.label(selector), row, count, where);
     target.fill(1, row, row + count);
   }
 
   /** Record a copy constraint after checking equality and row ranges. */
   copy(a: Cell, b: Cell, where: string): void {
+    if (this.measuring) return;
     for (const cell of [a, b]) {
       this.cs.checkColumn(cell.column, where);
       const label = this.label(cell.column);

@@ -16,6 +16,7 @@ import type { ConstraintSystem } from './constraint-system.js';
 import { SynthesisError } from './errors.js';
 import { LayoutStore, type SynthesisMode } from './layout-store.js';
 import { Region, TableAssigner } from './region.js';
+import type { MeasuredRegion } from './floor-plan.js';
 import type { Value } from './value.js';
 
 export class Layouter {
@@ -52,17 +53,34 @@ export class Layouter {
   region<T>(name: string, assign: (region: Region) => T): T {
     this.checkActive('region');
     if (this.store.inRegion) throw new SynthesisError(`region "${name}": regions cannot nest (opened inside another region)`);
-    const region = new Region(this.store, this.store.regions.length, name, this.store.cursor);
-    this.store.inRegion = true;
+    const store = this.store;
+    const index = store.regions.length;
+    const plan = store.plan;
+    if (plan && index >= plan.starts.length) {
+      throw new SynthesisError(`region "${name}" (#${index}): the floor plan measured only ${plan.starts.length} regions; the layout must not depend on values`);
+    }
+    const region = new Region(store, index, name, plan ? plan.starts[index]! : store.cursor);
+    store.inRegion = true;
+    if (plan || store.measuring) store.touched = new Set();
     let result: T;
     try {
       result = assign(region);
     } finally {
-      this.store.inRegion = false;
+      store.inRegion = false;
       region.close();
     }
-    this.store.regions.push(Object.freeze({ index: region.index, name, start: region.start, rows: region.rows }));
-    this.store.cursor += region.rows;
+    const touched = store.touched;
+    store.touched = undefined;
+    if (store.measuring) store.measured.push({ name, keys: touched!, rows: region.rows });
+    if (plan) {
+      const keys = plan.keys[index]!;
+      const extra = [...touched!].find((k) => !keys.has(k));
+      if (region.rows !== plan.rows[index] || extra !== undefined) {
+        throw new SynthesisError(`region "${name}" (#${index}): its shape differs from the floor plan's measure pass (rows ${region.rows} vs ${plan.rows[index]}); the layout must not depend on values`);
+      }
+    }
+    store.regions.push(Object.freeze({ index, name, start: region.start, rows: region.rows }));
+    store.cursor = plan ? Math.max(store.cursor, region.start + region.rows) : store.cursor + region.rows;
     return result;
   }
 
@@ -74,6 +92,7 @@ export class Layouter {
    */
   assignTable(name: string, assign: (table: TableAssigner) => void): void {
     this.checkActive('assignTable');
+    if (this.store.measuring) return;
     const where = `table "${name}"`;
     const table = new TableAssigner(this.store, where);
     assign(table);
@@ -121,6 +140,11 @@ export class Layouter {
   /** A challenge's value: unknown until its phase's advice is committed (and at keygen). */
   getChallenge(challenge: Challenge): Value<bigint> {
     return this.store.challengeValue(challenge);
+  }
+
+  /** The measure pass's regions (packed floor plan). */
+  measuredRegions(): readonly MeasuredRegion[] {
+    return this.store.measured;
   }
 
   /** Close the layout and return the assignment (called by `synthesize`). */

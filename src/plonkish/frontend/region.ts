@@ -169,6 +169,7 @@ export class Region {
     this.checkOpen();
     this.checkOffset(column, offset);
     const row = this.start + offset;
+    this.store.touch(column);
     if (count > 0) {
       this.store.checkSpan(this.store.label(column), row, count, this.where());
       this.height = Math.max(this.height, offset + count);
