@@ -14,3 +14,5 @@ export * from './cost.js';
 export * from './onnx.js';
 export * from './onnx-eval.js';
 export * from './onnx-ops.js';
+export * from './safetensors.js';
+export * from './tokenizer.js';
