@@ -1,13 +1,22 @@
 /**
- * Committed columns in the three forms the prover needs: Lagrange values on
- * H (n rows), coefficients (for commitments and openings) and values on the
- * extended coset g·H_ext (for the quotient), plus the commitments.
+ * Committed columns and the forms the prover needs: Lagrange values on H
+ * (n rows), coefficients (commitments and openings) and values on the
+ * extended coset g·H_ext (the quotient), computed part by part.
  *
- * The extended domain has 2^e·n points with 2^e ≥ the argument's degree, so
- * a constraint of degree d in columns of degree < n is determined there. A
- * rotation by r rows is a shift by r·2^e points on the extended coset.
+ * The extended coset has N = 2^e·n points with 2^e ≥ degree − 1: the
+ * quotient h = C / Z_H has degree < (degree − 1)·n, so N values of h fix it
+ * (C itself may have higher degree; it is only evaluated pointwise). The
+ * coset is the union of 2^e cosets of H, part j = g·ζ^j·H with ζ = ω_N; a
+ * column's values on part j come from one size-n NTT of its coefficients,
+ * a rotation by r rows is a cyclic shift by r within a part, and Z_H is the
+ * constant (g·ζ^j)^n − 1 on it. The prover evaluates the constraints one part
+ * at a time, so only n values per column are ever resident.
+ *
+ * Columns not in use live outside wasm memory (`StoredColumn`, raw packed
+ * limbs in a JS buffer): the 4 GiB wasm32 limit then bounds the working set
+ * of one part, not the whole circuit.
  */
-import { Fr, type FieldVec } from '../../field/index.js';
+import { Fr, type FieldVec, type PackedField } from '../../field/index.js';
 import type { Ntt } from '../../poly/ntt.js';
 import type { AffinePoint } from '../../poly/types.js';
 import type { Argument } from './argument.js';
@@ -19,58 +28,72 @@ export interface ProverParams {
   readonly ntt: Ntt;
   /** Commit a coefficient vector of length ≤ 2^k. */
   commit(coeffs: FieldVec): AffinePoint;
+  /**
+   * Commit the polynomial with these values on H (same point as committing
+   * its coefficients); cheaper when the values are small integers.
+   */
+  commitLagrange?(values: FieldVec): AffinePoint;
   /** Bytes identifying the SRS's G2 side (bound into the VK digest). */
   readonly srsId: Uint8Array;
 }
 
-export function extendedLog(arg: Argument): number {
-  return Math.ceil(Math.log2(Math.max(2, arg.degree)));
+/** log2 of the extended coset's size over n: 2^e ≥ max(2, degree − 1). */
+export function extendedLog(arg: Pick<Argument, 'degree'>): number {
+  return Math.ceil(Math.log2(Math.max(2, arg.degree - 1)));
 }
 
-export class ColumnPolys {
+/** A vector parked outside wasm memory (its packed limbs, copied as bytes). */
+export class StoredColumn {
   private constructor(
-    readonly coeffs: FieldVec[],
-    readonly extended: FieldVec[],
-    readonly commitments: AffinePoint[],
+    readonly field: PackedField,
+    private readonly bytes: Uint8Array,
+    readonly length: number,
   ) {}
 
-  /** Interpolate, optionally commit, and extend each column (the inputs are not kept). */
-  static fromLagrange(values: readonly FieldVec[], arg: Argument, params: ProverParams, commit: boolean): ColumnPolys {
-    const out = new ColumnPolys([], [], []);
-    for (const v of values) out.push(v, arg, params, commit);
-    return out;
+  /** Copy `v` out (the caller still owns `v`). */
+  static from(v: FieldVec): StoredColumn {
+    const u8 = new Uint8Array(v.field.runtime.buffer, v.ptr, v.byteLength);
+    return new StoredColumn(v.field, u8.slice(), v.length);
   }
 
-  static empty(): ColumnPolys {
-    return new ColumnPolys([], [], []);
+  /** Copy `v` out and free it. */
+  static take(v: FieldVec): StoredColumn {
+    const s = StoredColumn.from(v);
+    v.free();
+    return s;
   }
 
-  push(values: FieldVec, arg: Argument, params: ProverParams, commit: boolean): AffinePoint {
-    const F = params.ntt.F;
-    const c = values.clone();
-    params.ntt.inverse(c);
-    const commitment = commit ? params.commit(c) : null;
-    this.coeffs.push(c);
-    this.commitments.push(commitment);
-    this.extended.push(extend(c, arg, params));
-    void F;
-    return commitment;
-  }
-
-  free(): void {
-    for (const v of [...this.coeffs, ...this.extended]) v.free();
-    this.coeffs.length = 0;
-    this.extended.length = 0;
+  /** A new wasm vector holding the column. */
+  load(): FieldVec {
+    const v = this.field.alloc(this.length);
+    new Uint8Array(this.field.runtime.buffer, v.ptr, v.byteLength).set(this.bytes);
+    return v;
   }
 }
 
-/** Coefficients → values on the extended coset (a new vector). */
-export function extend(coeffs: FieldVec, arg: Argument, params: ProverParams): FieldVec {
-  const N = arg.n << extendedLog(arg);
-  const e = params.ntt.F.alloc(N);
-  e.slice(0, coeffs.length).copyFrom(coeffs);
-  params.ntt.cosetForward(e, Fr.generator);
-  return e;
+/** Coefficients from Lagrange values (a new vector). */
+export function interpolate(values: FieldVec, params: ProverParams): FieldVec {
+  const c = values.clone();
+  params.ntt.inverse(c);
+  return c;
+}
+
+/** Commit a column given both forms (Lagrange when the params can: small values are cheap there). */
+export function commitColumn(values: FieldVec, coeffs: FieldVec, params: ProverParams): AffinePoint {
+  return params.commitLagrange ? params.commitLagrange(values) : params.commit(coeffs);
+}
+
+/** The shift g·ζ^part of part `part` of the extended coset. */
+export function partShift(arg: Pick<Argument, 'degree' | 'k'>, part: number): bigint {
+  const e = extendedLog(arg);
+  return Fr.mul(Fr.generator, Fr.pow(Fr.rootOfUnityOfOrder(arg.k + e), BigInt(part)));
+}
+
+/** Values of a polynomial (coefficients, length n) on part `part` of the extended coset (a new vector). */
+export function cosetPart(coeffs: FieldVec, arg: Pick<Argument, 'degree' | 'k'>, params: ProverParams, part: number): FieldVec {
+  const v = coeffs.clone();
+  params.ntt.cosetForward(v, partShift(arg, part));
+  return v;
 }
 
 /** out[i] = v[(i + shift) mod N]: the column at a rotation. */

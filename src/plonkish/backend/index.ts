@@ -6,5 +6,5 @@ export * from './verifier.js';
 export * from './vk.js';
 export * from './proof.js';
 export * from './transcript.js';
-export { ColumnPolys, rotate, type ProverParams } from './columns.js';
+export { cosetPart, extendedLog, rotate, StoredColumn, type ProverParams } from './columns.js';
 export * from './pk.js';

@@ -10,11 +10,12 @@
  * swapping their successors (smaller cycle relabelled into the larger). A
  * cell (column i, row r) is named δ^i·ω^r, and σ_i(ω^r) names its successor.
  */
-import { Fr, type FieldVec } from '../../field/index.js';
+import { Fr } from '../../field/index.js';
+import type { AffinePoint } from '../../poly/types.js';
 import type { Circuit, ColumnRef } from '../frontend/index.js';
 import { configure, synthesizeKeygen } from '../frontend/index.js';
 import { buildArgument, DELTA, type Argument } from './argument.js';
-import { ColumnPolys, type ProverParams } from './columns.js';
+import { commitColumn, interpolate, StoredColumn, type ProverParams } from './columns.js';
 import { vkDigest, type VerifyingKey } from './vk.js';
 
 export class KeygenError extends Error {
@@ -24,13 +25,13 @@ export class KeygenError extends Error {
 export interface ProvingKey {
   readonly vk: VerifyingKey;
   readonly arg: Argument;
-  /** Fixed columns (circuit fixed, selectors, σ): coefficient and extended forms. */
-  readonly fixed: ColumnPolys;
-  /** Virtual columns l_0, l_last, l_active, X on the extended coset. */
-  readonly virtual: ColumnPolys;
-  /** σ and fixed Lagrange values (for the permutation product and lookups). */
-  readonly fixedValues: readonly FieldVec[];
-  /** Release the wasm memory held by the key. */
+  /** Fixed columns (circuit fixed, selectors, σ) as coefficients, parked outside wasm memory. */
+  readonly fixedCoeffs: readonly StoredColumn[];
+  /** The same columns' Lagrange values (the permutation product and lookups read them). */
+  readonly fixedValues: readonly StoredColumn[];
+  /** Virtual columns l_0, l_last, l_active, X as coefficients. */
+  readonly virtualCoeffs: readonly StoredColumn[];
+  /** Release what the key holds (nothing stays in wasm memory; kept for API symmetry). */
   free(): void;
 }
 
@@ -82,8 +83,8 @@ export function permutationCycles(columns: readonly ColumnRef[], n: number, copi
   return mapping;
 }
 
-/** l_0, l_last, l_active and X on the extended coset (computed by prover and verifier alike). */
-export function virtualColumns(arg: Argument, params: ProverParams): ColumnPolys {
+/** Coefficients of l_0, l_last, l_active and X (the verifier evaluates them by formula). */
+export function virtualColumns(arg: Argument, params: ProverParams): StoredColumn[] {
   const { n, usableRows: u } = arg;
   const F = params.ntt.F;
   const omega = Fr.rootOfUnityOfOrder(arg.k);
@@ -96,9 +97,11 @@ export function virtualColumns(arg: Argument, params: ProverParams): ColumnPolys
     lagrangeColumn((r) => (r < u ? 1n : 0n)),
     x,
   ];
-  const virtual = ColumnPolys.fromLagrange(values, arg, params, false);
-  values.forEach((v) => v.free());
-  return virtual;
+  return values.map((v) => {
+    const c = interpolate(v, params);
+    v.free();
+    return StoredColumn.take(c);
+  });
 }
 
 export function keygen<Config, Params>(circuit: Circuit<Config, Params>, params: ProverParams, k: number): ProvingKey {
@@ -120,27 +123,30 @@ export function keygen<Config, Params>(circuit: Circuit<Config, Params>, params:
   const mapping = permutationCycles(arg.permutation.columns, n, assignment.copies);
   const sigmaValues = mapping.map((m) => Array.from({ length: n }, (_, r) => Fr.mul(deltaPow[m.col[r]!]!, omegaPow[m.row[r]!]!)));
 
-  const fixedValues = [...assignment.fixed, ...sigmaValues].map((vals) => F.fromBigints(vals as bigint[]));
-  const fixed = ColumnPolys.fromLagrange(fixedValues, arg, params, true);
+  const commitments: AffinePoint[] = [];
+  const fixedValues: StoredColumn[] = [];
+  const fixedCoeffs: StoredColumn[] = [];
+  for (const vals of [...assignment.fixed, ...sigmaValues]) {
+    const v = F.fromBigints(vals as bigint[]);
+    const c = interpolate(v, params);
+    commitments.push(commitColumn(v, c, params));
+    fixedValues.push(StoredColumn.take(v));
+    fixedCoeffs.push(StoredColumn.take(c));
+  }
 
-  const vk: VerifyingKey = { k, circuit: compiled, fixedCommitments: fixed.commitments, digest: 0n };
+  const vk: VerifyingKey = { k, circuit: compiled, fixedCommitments: commitments, digest: 0n };
   const withDigest: VerifyingKey = { ...vk, digest: vkDigest(vk, params) };
-  return assembleProvingKey(withDigest, arg, fixed, fixedValues, params);
+  return assembleProvingKey(withDigest, arg, fixedCoeffs, fixedValues, params);
 }
 
 /** A proving key from its parts (keygen and decodePk); the virtual columns are derived here. */
-export function assembleProvingKey(vk: VerifyingKey, arg: Argument, fixed: ColumnPolys, fixedValues: FieldVec[], params: ProverParams): ProvingKey {
-  const virtual = virtualColumns(arg, params);
+export function assembleProvingKey(vk: VerifyingKey, arg: Argument, fixedCoeffs: StoredColumn[], fixedValues: StoredColumn[], params: ProverParams): ProvingKey {
   return {
     vk,
     arg,
-    fixed,
-    virtual,
+    fixedCoeffs,
     fixedValues,
-    free() {
-      fixed.free();
-      virtual.free();
-      fixedValues.forEach((v) => v.free());
-    },
+    virtualCoeffs: virtualColumns(arg, params),
+    free() {},
   };
 }

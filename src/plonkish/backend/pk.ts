@@ -2,12 +2,12 @@
  * Versioned binary encoding of proving keys, so keys can be cached on disk:
  *   "ZKTK" | version u32 | VK length u32 | VK bytes (vk.ts) | fixed count u32
  *   | n u32 | each fixed column's Lagrange values (n × 32-byte LE, canonical)
- * Decoding recomputes the coefficient and extended forms (NTTs, no MSM) and
+ * Decoding recomputes the coefficients (inverse NTTs, no MSM) and
  * takes the commitments from the VK.
  */
 import { ProofFormatError } from './transcript.js';
 import { buildArgument } from './argument.js';
-import { ColumnPolys, type ProverParams } from './columns.js';
+import { interpolate, StoredColumn, type ProverParams } from './columns.js';
 import { assembleProvingKey, type ProvingKey } from './keygen.js';
 import { decodeVk, encodeVk } from './vk.js';
 
@@ -17,7 +17,12 @@ const MAGIC = [0x5a, 0x4b, 0x54, 0x4b]; // "ZKTK"
 export function encodePk(pk: ProvingKey): Uint8Array {
   const vk = encodeVk(pk.vk);
   const n = pk.arg.n;
-  const cols = pk.fixedValues.map((v) => v.toBytes());
+  const cols = pk.fixedValues.map((s) => {
+    const v = s.load();
+    const b = v.toBytes();
+    v.free();
+    return b;
+  });
   const out = new Uint8Array(12 + vk.length + 8 + cols.length * n * 32);
   const dv = new DataView(out.buffer);
   out.set(MAGIC, 0);
@@ -55,7 +60,12 @@ export function decodePk(bytes: Uint8Array, params: ProverParams): ProvingKey {
   if (off + count * n * 32 !== bytes.length) fail(`expected ${count * n * 32} bytes of fixed values and nothing after them`);
   if (vk.k > params.k) fail(`needs an SRS of 2^${vk.k}, the params hold 2^${params.k}`);
   const F = params.ntt.F;
-  const fixedValues = Array.from({ length: count }, (_, i) => F.fromBytes(bytes.subarray(off + i * n * 32, off + (i + 1) * n * 32)));
-  const fixed = ColumnPolys.fromLagrange(fixedValues, arg, params, false);
-  return assembleProvingKey(vk, arg, fixed, fixedValues, params);
+  const fixedValues: StoredColumn[] = [];
+  const fixedCoeffs: StoredColumn[] = [];
+  for (let i = 0; i < count; i++) {
+    const v = F.fromBytes(bytes.subarray(off + i * n * 32, off + (i + 1) * n * 32));
+    fixedCoeffs.push(StoredColumn.take(interpolate(v, params)));
+    fixedValues.push(StoredColumn.take(v));
+  }
+  return assembleProvingKey(vk, arg, fixedCoeffs, fixedValues, params);
 }

@@ -4,17 +4,18 @@
  *  1. advice rounds: for each phase, synthesize, blind, commit, draw its challenges;
  *  2. lookup multiplicities m (after θ);
  *  3. lookup helpers h_g and accumulators φ, permutation products z_j (after β, γ);
- *  4. vanishing: h = Σ y^i·C_i / Z_H on the extended coset, committed in chunks (after y);
+ *  4. vanishing: h = Σ y^i·C_i / Z_H on the extended coset (evaluated one part g·ζ^j·H at
+ *     a time, columns.ts), committed in chunks (after y);
  *  5. evaluations of every opened column at x·ω^r and of the h chunks at x;
  *  6. SHPLONK multi-opening.
  * Zero knowledge comes from random values in every committed column's rows
  * ≥ usableRows (the blinding rows), enough for the openings made.
  */
-import { Fr, type FieldVec } from '../../field/index.js';
+import { ELEMENT_BYTES, Fr, type FieldVec } from '../../field/index.js';
 import { shplonkProve, type ProverOpening } from '../../poly/shplonk.js';
 import { configure, synthesizeWitness, type Circuit } from '../frontend/index.js';
 import { adviceStage, DELTA } from './argument.js';
-import { ColumnPolys, extend, extendedLog, rotate, type ProverParams } from './columns.js';
+import { commitColumn, extendedLog, interpolate, partShift, rotate, StoredColumn, type ProverParams } from './columns.js';
 import { VectorEvaluator } from './evaluate.js';
 import type { ProvingKey } from './keygen.js';
 import { absorbInstances, checkInstances, PROOF_MAGIC, PROOF_VERSION } from './proof.js';
@@ -23,6 +24,9 @@ import { TranscriptWriter, type TranscriptHash } from './transcript.js';
 export class ProverError extends Error {
   override readonly name = 'ProverError';
 }
+
+/** Bytes of column values a quotient part may keep resident in wasm memory. */
+const PART_CACHE_BYTES = 2 ** 31;
 
 export interface ProveOptions {
   readonly hash?: TranscriptHash;
@@ -59,28 +63,40 @@ export function prove<Config, Params>(
     for (let r = from; r < n; r++) values[r] = random();
     return values;
   };
-  const temps: FieldVec[] = [];
-  const own = (v: FieldVec) => (temps.push(v), v);
-  const instanceValues = instances.map((col) => own(F.fromBigints([...col, ...new Array<bigint>(n - col.length).fill(0n)])));
-  const instanceExt = instanceValues.map((v) => {
-    const c = v.clone();
-    params.ntt.inverse(c);
-    const e = own(extend(c, arg, params));
-    c.free();
-    return e;
+  // instance columns stay resident (few); everything else is parked as StoredColumn
+  const resident: FieldVec[] = [];
+  const instanceValues = instances.map((col) => {
+    const v = F.fromBigints([...col, ...new Array<bigint>(n - col.length).fill(0n)]);
+    resident.push(v);
+    return v;
+  });
+  const instanceCoeffs = instanceValues.map((v) => {
+    const c = interpolate(v, params);
+    resident.push(c);
+    return c;
   });
 
-  const adviceValues: (FieldVec | undefined)[] = new Array(arg.numAdvice);
-  const advice = new Map<number, { coeffs: FieldVec; ext: FieldVec }>();
+  const adviceValues: (StoredColumn | undefined)[] = new Array(arg.numAdvice);
+  const adviceCoeffs: (StoredColumn | undefined)[] = new Array(arg.numAdvice);
+  const pending = new Map<number, FieldVec>();
+  const setAdvice = (col: number, values: bigint[]) => pending.set(col, F.fromBigints(values));
   const commitStage = (stage: number) => {
-    const polys = ColumnPolys.empty();
     for (let col = 0; col < arg.numAdvice; col++) {
       if (adviceStage(arg, col) !== stage) continue;
-      const point = polys.push(adviceValues[col]!, arg, params, true);
-      advice.set(col, { coeffs: polys.coeffs[polys.coeffs.length - 1]!, ext: polys.extended[polys.extended.length - 1]! });
-      transcript.writePoint(point);
+      const v = pending.get(col);
+      if (!v) throw new ProverError(`prove: advice column ${col} (stage ${stage}) has no values`);
+      pending.delete(col);
+      const c = interpolate(v, params);
+      transcript.writePoint(commitColumn(v, c, params));
+      adviceValues[col] = StoredColumn.take(v);
+      adviceCoeffs[col] = StoredColumn.take(c);
     }
-    temps.push(...polys.coeffs, ...polys.extended);
+  };
+  const loadValues = (kind: 'advice' | 'fixed' | 'instance', column: number): { vec: FieldVec; owned: boolean } => {
+    if (kind === 'instance') return { vec: instanceValues[column]!, owned: false };
+    const s = kind === 'advice' ? adviceValues[column] : pk.fixedValues[column];
+    if (!s) throw new ProverError(`prove: ${kind} column ${column} is not available yet`);
+    return { vec: s.load(), owned: true };
   };
 
   // 1. advice rounds
@@ -91,16 +107,17 @@ export function prove<Config, Params>(
       if (col.phase !== phase) continue;
       const values = a.advice[col.index];
       if (!values) throw new ProverError(`prove: advice column ${col.index} (phase ${phase}) was not assigned`);
-      adviceValues[col.index] = own(F.fromBigints(blind([...values], u)));
+      setAdvice(col.index, blind([...values], u));
     }
     commitStage(phase);
     for (const c of arg.circuit.challenges) if (c.phase === phase) challenges[c.index] = transcript.challenge();
   }
 
-  // Lagrange-side evaluation of lookup expressions (n points, rotation = shift by r rows)
+  // Lagrange-side evaluation of lookup expressions (n points, rotation = shift by r rows);
+  // each evaluator caches the columns it loads until it is closed
   const lagrangeCtx = (allChallenges: bigint[]) => {
     const cache = new Map<string, FieldVec>();
-    return new VectorEvaluator({
+    const ev = new VectorEvaluator({
       F,
       size: n,
       challenge: (i) => allChallenges[i]!,
@@ -108,21 +125,28 @@ export function prove<Config, Params>(
         const key = `${kind}:${column}:${rotation}`;
         let v = cache.get(key);
         if (!v) {
-          const base = kind === 'advice' ? adviceValues[column] : kind === 'fixed' ? pk.fixedValues[column] : instanceValues[column];
-          if (!base) throw new ProverError(`prove: ${kind} column ${column} is not available yet`);
-          v = own(rotate(base, rotation));
+          const base = loadValues(kind, column);
+          v = rotation === 0 && base.owned ? base.vec : rotate(base.vec, rotation);
+          if (v !== base.vec && base.owned) base.vec.free();
           cache.set(key, v);
         }
         return v;
       },
     });
+    return {
+      ev,
+      close() {
+        ev.free();
+        for (const v of cache.values()) v.free();
+        cache.clear();
+      },
+    };
   };
 
   // 2. multiplicities
   const theta = transcript.challenge();
   let all = [...(challenges as bigint[]), theta, 0n, 0n];
-  let ev = lagrangeCtx(all);
-  const compress = (exprs: readonly import('../frontend/index.js').ExprNode[]) => {
+  const compress = (ev: VectorEvaluator, exprs: readonly import('../frontend/index.js').ExprNode[]) => {
     let acc = ev.evalVec(exprs[0]!);
     for (const e of exprs.slice(1)) {
       F.scale(acc, acc, theta);
@@ -132,39 +156,41 @@ export function prove<Config, Params>(
     }
     return acc;
   };
-  const tableVecs: FieldVec[] = [];
-  const inputVecs = new Map<number, FieldVec>();
+  const tableVecs: StoredColumn[] = [];
+  const inputVecs = new Map<number, StoredColumn>();
   for (const l of arg.lookups) {
     const table = arg.circuit.lookupTables[l.table]!;
-    const t = own(compress(table.expressions));
-    tableVecs.push(t);
+    const ctx = lagrangeCtx(all);
+    const t = compress(ctx.ev, table.expressions);
     const rowOf = new Map<bigint, number>();
     const tv = t.toBigints();
+    tableVecs.push(StoredColumn.take(t));
     for (let r = 0; r < u; r++) if (!rowOf.has(tv[r]!)) rowOf.set(tv[r]!, r);
     const m = new Array<bigint>(n).fill(0n);
     for (const li of table.lookups) {
-      const f = own(compress(arg.circuit.lookups[li]!.inputs));
-      inputVecs.set(li, f);
+      const f = compress(ctx.ev, arg.circuit.lookups[li]!.inputs);
       const fv = f.toBigints();
+      inputVecs.set(li, StoredColumn.take(f));
       for (let r = 0; r < u; r++) {
         const at = rowOf.get(fv[r]!);
         if (at === undefined) throw new ProverError(`prove: lookup "${arg.circuit.lookups[li]!.name}": the input at row ${r} is not in its table`);
         m[at]! += 1n;
       }
     }
-    adviceValues[l.m] = own(F.fromBigints(blind(m, u)));
+    ctx.close();
+    setAdvice(l.m, blind(m, u));
   }
-  ev.free();
   commitStage(arg.circuit.numPhases);
 
   // 3. lookup helpers and accumulators, permutation products
   const beta = transcript.challenge();
   const gamma = transcript.challenge();
   all = [...(challenges as bigint[]), theta, beta, gamma];
-  const ones = own(F.alloc(n));
+  const ones = F.alloc(n);
+  resident.push(ones);
   F.powers(ones, 1n, 1n);
-  const plusBetaInv = (v: FieldVec) => {
-    const o = v.clone();
+  const plusBetaInv = (s: StoredColumn) => {
+    const o = s.load();
     F.axpy(o, beta, ones);
     F.batchInv(o, o);
     return o;
@@ -181,10 +207,12 @@ export function prove<Config, Params>(
       F.add(diff, diff, h);
       const hv = h.toBigints();
       h.free();
-      adviceValues[g.helper] = own(F.fromBigints(blind(hv, u)));
+      setAdvice(g.helper, blind(hv, u));
     }
     const tInv = plusBetaInv(tableVecs[ti]!);
-    F.mul(tInv, tInv, adviceValues[l.m]!);
+    const mv = loadValues('advice', l.m).vec;
+    F.mul(tInv, tInv, mv);
+    mv.free();
     F.sub(diff, diff, tInv);
     tInv.free();
     const d = diff.toBigints();
@@ -192,8 +220,10 @@ export function prove<Config, Params>(
     const phi = new Array<bigint>(n).fill(0n);
     for (let r = 0; r < u; r++) phi[r + 1] = Fr.add(phi[r]!, d[r]!);
     if (phi[u] !== 0n) throw new ProverError(`prove: lookup table ${ti}: the logUp sums do not balance (a witness error)`);
-    adviceValues[l.phi] = own(F.fromBigints(blind(phi, u + 1)));
+    setAdvice(l.phi, blind(phi, u + 1));
   });
+  inputVecs.clear();
+  tableVecs.length = 0;
 
   const { permutation } = arg;
   const omega = Fr.rootOfUnityOfOrder(k);
@@ -206,15 +236,19 @@ export function prove<Config, Params>(
     const term = F.alloc(n);
     for (let i = j * permutation.chunkSize; i < Math.min(permutation.columns.length, (j + 1) * permutation.chunkSize); i++) {
       const col = permutation.columns[i]!;
-      const v = col.kind === 'advice' ? adviceValues[col.index]! : col.kind === 'fixed' ? pk.fixedValues[col.index]! : instanceValues[col.index]!;
+      const vv = loadValues(col.kind, col.index);
+      const v = vv.vec;
       // v + β·δ^i·ω^r + γ
       F.powers(term, Fr.mul(beta, Fr.pow(DELTA, BigInt(i))), omega);
       F.add(term, term, v);
       F.axpy(term, gamma, ones);
       F.mul(num, num, term);
       // v + β·σ_i + γ
+      const sigma = loadValues('fixed', permutation.sigma[i]!).vec;
       term.copyFrom(v);
-      F.axpy(term, beta, pk.fixedValues[permutation.sigma[i]!]!);
+      F.axpy(term, beta, sigma);
+      sigma.free();
+      if (vv.owned) v.free();
       F.axpy(term, gamma, ones);
       F.mul(den, den, term);
     }
@@ -226,65 +260,92 @@ export function prove<Config, Params>(
     z[0] = carry;
     for (let r = 0; r < u; r++) z[r + 1] = Fr.mul(z[r]!, ratio[r]!);
     carry = z[u]!;
-    adviceValues[zCol] = own(F.fromBigints(blind(z, u + 1)));
+    setAdvice(zCol, blind(z, u + 1));
   });
   if (permutation.z.length && carry !== 1n) throw new ProverError('prove: the copy constraints do not hold (permutation product ≠ 1)');
   commitStage(arg.circuit.numPhases + 1);
+  adviceValues.fill(undefined);
 
-  // 4. vanishing argument
+  // 4. vanishing argument, one part g·ζ^j·H of the extended coset at a time
   const y = transcript.challenge();
   const e = extendedLog(arg);
+  const E = 1 << e;
   const N = n << e;
-  const extCache = new Map<string, FieldVec>();
-  const qev = new VectorEvaluator({
-    F,
-    size: N,
-    challenge: (i) => all[i]!,
-    query(kind, column, rotation) {
-      const base =
-        kind === 'advice'
-          ? advice.get(column)?.ext
-          : kind === 'fixed'
-            ? pk.fixed.extended[column]
-            : column < arg.numInstance
-              ? instanceExt[column]
-              : pk.virtual.extended[column - arg.numInstance];
-      if (!base) throw new ProverError(`prove: no extended values for ${kind} column ${column}`);
-      if (rotation === 0) return base;
-      const key = `${kind}:${column}:${rotation}`;
-      let v = extCache.get(key);
-      if (!v) extCache.set(key, (v = own(rotate(base, rotation << e))));
-      return v;
-    },
-  });
-  const acc = F.alloc(N);
-  for (const c of arg.constraints) {
-    F.scale(acc, acc, y);
-    const v = qev.eval(c.expression);
-    if ('scalar' in v) F.axpy(acc, v.scalar, qev.onesVec());
-    else F.add(acc, acc, v.vec);
-    qev.release(v);
+  const coeffsOf = (kind: 'advice' | 'fixed' | 'instance', column: number): FieldVec => {
+    if (kind === 'instance') {
+      if (column < arg.numInstance) return instanceCoeffs[column]!.clone();
+      const v = pk.virtualCoeffs[column - arg.numInstance];
+      if (!v) throw new ProverError(`prove: no virtual column ${column}`);
+      return v.load();
+    }
+    const s = kind === 'advice' ? adviceCoeffs[column] : pk.fixedCoeffs[column];
+    if (!s) throw new ProverError(`prove: no coefficients for ${kind} column ${column}`);
+    return s.load();
+  };
+  const accFull = F.alloc(N);
+  const buffer = () => new Uint8Array(F.runtime.buffer);
+  for (let part = 0; part < E; part++) {
+    const shift = partShift(arg, part);
+    const cache = new Map<string, FieldVec>();
+    let cachedBytes = 0;
+    const qev = new VectorEvaluator({
+      F,
+      size: n,
+      challenge: (i) => all[i]!,
+      query(kind, column, rotation) {
+        const key = `${kind}:${column}:${rotation}`;
+        let v = cache.get(key);
+        if (v) {
+          cache.delete(key);
+          cache.set(key, v);
+          return v;
+        }
+        if (rotation === 0) {
+          v = coeffsOf(kind, column);
+          params.ntt.cosetForward(v, shift);
+        } else {
+          const base = this.query(kind, column, 0);
+          v = rotate(base, rotation);
+        }
+        cache.set(key, v);
+        cachedBytes += v.byteLength;
+        return v;
+      },
+    });
+    const acc = F.alloc(n);
+    for (const c of arg.constraints) {
+      F.scale(acc, acc, y);
+      const v = qev.eval(c.expression);
+      if ('scalar' in v) F.axpy(acc, v.scalar, qev.onesVec());
+      else F.add(acc, acc, v.vec);
+      qev.release(v);
+      // evict least recently used columns between constraints (never while in use)
+      for (const [key, vec] of cache) {
+        if (cachedBytes <= PART_CACHE_BYTES) break;
+        cache.delete(key);
+        cachedBytes -= vec.byteLength;
+        vec.free();
+      }
+    }
+    qev.free();
+    for (const v of cache.values()) v.free();
+    cache.clear();
+    // divide by Z_H = (g·ζ^j)^n − 1 (a constant on the part), then scatter to points j + E·i
+    F.scale(acc, acc, Fr.inv(Fr.sub(Fr.pow(shift, BigInt(n)), 1n)));
+    const mem = buffer();
+    for (let i = 0; i < n; i++) mem.copyWithin(accFull.at(part + E * i), acc.at(i), acc.at(i) + ELEMENT_BYTES);
+    acc.free();
   }
-  qev.free();
-  // divide by Z_H(X) = X^n − 1 on g·H_ext: g^n·ζ^i − 1 with ζ = ω_ext^n
-  const zInv = F.alloc(N);
-  F.powers(zInv, Fr.pow(Fr.generator, BigInt(n)), Fr.pow(Fr.rootOfUnityOfOrder(k + e), BigInt(n)));
-  const one = F.alloc(N);
-  F.powers(one, 1n, 1n);
-  F.axpy(zInv, Fr.neg(1n), one);
-  one.free();
-  F.batchInv(zInv, zInv);
-  F.mul(acc, acc, zInv);
-  zInv.free();
-  params.ntt.cosetInverse(acc, Fr.generator);
+  params.ntt.cosetInverse(accFull, Fr.generator);
   const chunks = arg.degree - 1;
   const hChunks: FieldVec[] = [];
   for (let i = 0; i < chunks; i++) {
-    const c = own(acc.slice(i * n, n).clone());
+    const c = accFull.slice(i * n, n).clone();
+    resident.push(c);
     hChunks.push(c);
     transcript.writePoint(params.commit(c));
   }
-  acc.free();
+  accFull.free();
 
   // 5. evaluations
   const x = transcript.challenge();
@@ -297,14 +358,22 @@ export function prove<Config, Params>(
       openings.push({ id, poly, point, value });
     }
   };
-  for (let col = 0; col < arg.numAdvice; col++) open(`advice ${col}`, advice.get(col)!.coeffs, arg.adviceRotations[col]!);
-  for (let col = 0; col < arg.numFixed; col++) open(`fixed ${col}`, pk.fixed.coeffs[col]!, arg.fixedRotations[col]!);
+  const loaded = (s: StoredColumn) => {
+    const v = s.load();
+    resident.push(v);
+    return v;
+  };
+  for (let col = 0; col < arg.numAdvice; col++) open(`advice ${col}`, loaded(adviceCoeffs[col]!), arg.adviceRotations[col]!);
+  for (let col = 0; col < arg.numFixed; col++) {
+    const rotations = arg.fixedRotations[col]!;
+    if (rotations.length) open(`fixed ${col}`, loaded(pk.fixedCoeffs[col]!), rotations);
+  }
   hChunks.forEach((c, i) => open(`vanishing ${i}`, c, [0]));
 
   // 6. multi-opening
   shplonkProve(openings, params.ntt, (c) => params.commit(c), transcript);
   const body = transcript.finish();
-  for (const t of temps) t.free();
+  for (const t of resident) t.free();
   const out = new Uint8Array(8 + body.length);
   out.set(PROOF_MAGIC, 0);
   new DataView(out.buffer).setUint32(4, PROOF_VERSION, true);

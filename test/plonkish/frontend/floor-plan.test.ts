@@ -95,7 +95,7 @@ describe('packed floor plan', () => {
     expect(prover.verify().map((f) => f.message)).toEqual([]);
     const cells = prover.assignment.regions.find((r) => r.name === 'double 2')!;
     const bad = MockProver.run(6, circuit('packed'), []);
-    bad.setCell({ column: { kind: 'advice', index: 3 }, row: cells.start }, 5n);
+    bad.setCell({ column: { kind: 'advice', index: 3, phase: 0 }, row: cells.start }, 5n);
     const failures = bad.verify();
     expect(failures.length).toBeGreaterThan(0);
     expect(JSON.stringify(failures.map((f) => f.message))).toContain('double');
