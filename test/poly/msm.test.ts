@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FieldRuntime, Fq, Fr, getRuntime, packedFr } from '../../src/field/index.js';
 import { g1FromNoble, g1ToNoble, nobleMsm, nobleMul, NobleG1Point } from '../../src/poly/curve.js';
 import { G1_GENERATOR, g1Mul, g1Neg, packedG1, type G1Affine } from '../../src/poly/g1.js';
 import { GLV_BITS, GLV_MAG_BYTES, buildGlvModule, glvConstants, glvSplit } from '../../src/poly/glv.js';
 import { chooseWindow, msm, windowCount } from '../../src/poly/msm.js';
+import { MAX_TIERS, SMALL_BITS, TAG_LARGE, TAG_NEG, buildSmallModule, planTiers, smallTag } from '../../src/poly/msm-small.js';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -92,9 +94,98 @@ describe('GLV constants', () => {
   });
 });
 
+/** Signed test values: |v| = 2^b − 1 and 2^b around every interesting width, both signs, and the edges of the small range. */
+function boundaryScalars(): bigint[] {
+  const out: bigint[] = [];
+  for (const b of [1, 2, 3, 7, 8, 15, 16, 17, 31, 32, 33, 40, 52, 53, 63, 64]) {
+    const m = 1n << BigInt(b);
+    out.push(m - 1n, m, -(m - 1n), -m);
+  }
+  const M = 1n << 64n;
+  out.push(r - 1n, r - (1n << 63n), r - M, r - M + 1n, r - M - 1n, M - 1n, M, M + 1n, 2n * M, (r - 1n) / 2n, (r + 1n) / 2n, 1n << 40n, r - (1n << 40n));
+  return out;
+}
+
+describe('small-scalar classification', () => {
+  it('msm_classify matches the bigint reference on boundaries and random scalars, and zeroes the words of small ones', () => {
+    const rt = getRuntime();
+    const k = rt.instantiate(buildSmallModule(rt.fields.fq.params));
+    const next = rng(6);
+    const scalars = [0n, 1n, ...boundaryScalars(), ...Array.from({ length: 100 }, () => Fr.random(next))].map((x) => Fr.create(x));
+    const n = scalars.length;
+    const words = rt.arena.alloc(32 * n);
+    const mags = rt.arena.alloc(8 * n);
+    const tags = rt.arena.alloc(4 * n);
+    const dv = () => new DataView(rt.buffer);
+    scalars.forEach((x, i) => {
+      for (let j = 0; j < 4; j++) dv().setBigUint64(words + 32 * i + 8 * j, BigInt.asUintN(64, x >> BigInt(64 * j)), true);
+    });
+    k.msm_classify!(words, n, mags, tags);
+    scalars.forEach((x, i) => {
+      const want = smallTag(x);
+      const tag = dv().getInt32(tags + 4 * i, true);
+      expect(tag, `tag of ${x}`).toBe(want);
+      const mag = dv().getBigUint64(mags + 8 * i, true);
+      if (want === TAG_LARGE) expect(mag).toBe(0n);
+      else expect(want & TAG_NEG ? Fr.create(-mag) : mag, `magnitude of ${x}`).toBe(x);
+      let w = 0n;
+      for (let j = 3; j >= 0; j--) w = (w << 64n) | dv().getBigUint64(words + 32 * i + 8 * j, true);
+      expect(w).toBe(want === TAG_LARGE ? x : 0n);
+    });
+    // the reference itself, on the edges
+    expect(smallTag(0n)).toBe(0);
+    expect(smallTag((1n << 64n) - 1n)).toBe(64);
+    expect(smallTag(1n << 64n)).toBe(TAG_LARGE);
+    expect(smallTag(-1n)).toBe(1 | TAG_NEG);
+    expect(smallTag(r - (1n << 40n))).toBe(41 | TAG_NEG);
+    expect(smallTag(-((1n << 64n) - 1n))).toBe(64 | TAG_NEG);
+    expect(smallTag(-(1n << 64n))).toBe(TAG_LARGE);
+    for (const p of [tags, mags, words]) rt.arena.release(p);
+  });
+
+  const cost = (count: number, bits: number) => {
+    const c = chooseWindow(count, bits);
+    return windowCount(c, bits) * count * 7.5 + windowCount(c, bits) * 2 ** (c - 1) * 15;
+  };
+
+  it('planTiers covers every bit length present exactly once, in at most MAX_TIERS contiguous tiers', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: SMALL_BITS }), fc.integer({ min: 1, max: 1 << 16 })), { maxLength: 20 }), (entries) => {
+        const hist = new Array<number>(SMALL_BITS + 1).fill(0);
+        for (const [b, c] of entries) hist[b]! += c;
+        const tiers = planTiers(hist, cost, 4000);
+        expect(tiers.length).toBeLessThanOrEqual(MAX_TIERS);
+        expect(tiers.length === 0).toBe(entries.length === 0);
+        let last = 0;
+        for (const t of tiers) {
+          expect(t.lo).toBe(last + 1);
+          expect(t.hi).toBeGreaterThanOrEqual(t.lo);
+          expect(hist[t.hi]).toBeGreaterThan(0);
+          expect(t.count).toBe(hist.slice(t.lo, t.hi + 1).reduce((a, b) => a + b, 0));
+          last = t.hi;
+        }
+        if (tiers.length) expect(last).toBe(Math.max(...entries.map(([b]) => b)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('planTiers gives a 16-bit column with a few wide entries its own tier', () => {
+    const hist = new Array<number>(SMALL_BITS + 1).fill(0);
+    hist[16] = 30000;
+    hist[12] = 30000;
+    hist[60] = 5;
+    const tiers = planTiers(hist, cost, 4000);
+    expect(tiers.map((t) => t.hi)).toContain(16);
+    expect(tiers[tiers.length - 1]).toEqual({ lo: 17, hi: 60, count: 5 });
+    expect(planTiers(new Array<number>(SMALL_BITS + 1).fill(0), cost, 4000)).toEqual([]);
+  });
+});
+
 describe('window choice', () => {
   it('covers 129 bits and grows with the size', () => {
     for (let c = 2; c <= 16; c++) expect(windowCount(c) * c).toBeGreaterThanOrEqual(GLV_BITS + 1);
+    for (let c = 2; c <= 16; c++) for (const bits of [1, 15, 16, 64]) expect(windowCount(c, bits) * c).toBeGreaterThanOrEqual(bits + 1);
     let last = 0;
     for (let logn = 0; logn <= 22; logn++) {
       const c = chooseWindow(2 ** (logn + 1));
@@ -210,6 +301,130 @@ describe.each([
     expect(() => msm(v, { length: 1 } as unknown as bigint[])).toThrow(/expected scalars/);
     expect(() => msm(v, ks, { window: 1 })).toThrow(/window/);
     v.free();
+  });
+
+  describe('small signed scalars', () => {
+    const N = 4096;
+    // points [i+1]T for a random T: Σ kᵢ·Pᵢ = [Σ (i+1)kᵢ]T, an exact oracle for any size
+    const T = g1Mul(G1_GENERATOR, Fr.random(next));
+    const P = g.multiples(T, N);
+    const expected = (ks: readonly bigint[]) => nobleMul(T, Fr.create(ks.reduce((acc, k, i) => acc + k * BigInt(i + 1), 0n)));
+    const signed = (bits: number) => () => BigInt(next() % 2 ** Math.min(bits, 31)) - BigInt(2 ** (Math.min(bits, 31) - 1));
+    const small16 = signed(16);
+    const check = (ks: readonly bigint[], name: string) => {
+      const want = expected(ks);
+      expect(msm(P, ks), name).toEqual(want);
+      const fv = F.fromBigints(ks.map((k) => Fr.create(k)));
+      expect(msm(P, fv), `${name}, packed`).toEqual(want);
+      fv.free();
+    };
+
+    it('matches the naive Σ kᵢ·Pᵢ on small, negative, zero and mixed scalars (sizes 1 … 64)', () => {
+      for (const n of [1, 2, 3, 17, 64]) {
+        const points = Array.from({ length: n }, (_, i) => (i % 11 === 10 ? null : nobleMul(S, Fr.random(next))));
+        const v = g.fromAffine(points);
+        const kinds = [() => small16(), () => -BigInt(next() % 1000) - 1n, () => 0n, () => BigInt(next() & 1), () => Fr.random(next)];
+        const ks = Array.from({ length: n }, (_, i) => kinds[(i * 7 + n) % kinds.length]!());
+        expect(msm(v, ks), `n = ${n}`).toEqual(naiveMsm(points, ks));
+        expect(msm(v, ks.map((k) => -k)), `n = ${n}, negated`).toEqual(naiveMsm(points, ks.map((k) => -k)));
+        v.free();
+      }
+    });
+
+    it('all small positive, all small negative, selectors, zeros with one large scalar, all zero', () => {
+      for (const n of [1, 100, N]) {
+        const pos = Array.from({ length: n }, () => BigInt(next() & 0x7fff));
+        check(pos, `positive 15-bit, n = ${n}`);
+        check(pos.map((k) => -k - 1n), `negative 15-bit, n = ${n}`);
+        check(Array.from({ length: n }, () => BigInt(next() & 1)), `0/1 selectors, n = ${n}`);
+        check(Array.from({ length: n }, () => 1n), `all ones, n = ${n}`);
+        check(Array.from({ length: n }, () => -1n), `all minus ones, n = ${n}`);
+        const zeros = Array.from({ length: n }, () => 0n);
+        expect(msm(P, zeros)).toBeNull();
+        zeros[n >> 1] = Fr.random(next);
+        check(zeros, `zeros and one large, n = ${n}`);
+        zeros[n >> 1] = -5n;
+        check(zeros, `zeros and one −5, n = ${n}`);
+      }
+    });
+
+    it('boundaries: |v| = 2^b − 1 and 2^b, r − 1, r − 2^63, r − 2^64 (large), ±2^40', () => {
+      const bs = boundaryScalars();
+      check(bs, 'all boundaries');
+      for (const k of bs) check([k], `alone: ${k}`);
+      // a classification that lost the sign of r − 2^40 (or took 2^40 as negative) is caught
+      const a = msm(P, [1n << 40n]);
+      const b = msm(P, [r - (1n << 40n)]);
+      expect(a).toEqual(nobleMul(T, 1n << 40n));
+      expect(b).toEqual(g1Neg(a));
+      // and so is one that dropped the top bit of a 64-bit magnitude
+      check([(1n << 64n) - 1n, -((1n << 64n) - 1n), 1n << 63n], '64-bit magnitudes');
+    });
+
+    it('mixed small/large/zero at sizes 1 … 4096, with large scalars both gathered and in place', () => {
+      for (const n of [1, 2, 3, 5, 17, 64, 255, 1000, N]) {
+        const ks = Array.from({ length: n }, (_, i) => [() => small16(), () => 0n, () => Fr.random(next), () => BigInt(next() & 1), signed(40)][i % 5]!());
+        check(ks, `mixed, n = ${n}`);
+      }
+      // the large scalars are ≥ 1/4 of the input (stay in place) or fewer (gathered); and blinding at the end
+      const n = 1000;
+      for (const large of [0, 8, 100, 249, 250, 400, 1000]) {
+        const ks = Array.from({ length: n }, (_, i) => (i >= n - large ? Fr.random(next) : small16()));
+        check(ks, `${large} large of ${n}`);
+      }
+    });
+
+    it('bit-length tiers: a 16-bit column with a few 33- and 60-bit entries and selectors', () => {
+      const ks = Array.from({ length: N }, (_, i) => (i % 997 === 3 ? signed(31)() << 29n : i % 501 === 7 ? signed(31)() << 2n : i % 3 ? small16() : BigInt(i & 1)));
+      check(ks, 'tiers');
+      check(ks.map((k, i) => (i % 2 ? k : -k)), 'tiers, signs flipped');
+    });
+
+    it('points at infinity with small negative scalars', () => {
+      const n = 50;
+      const ts = Array.from({ length: n }, (_, i) => (i % 3 ? Fr.random(next) : 0n));
+      const v = g.fromAffine(ts.map((t) => nobleMul(S, t)));
+      const ks = Array.from({ length: n }, (_, i) => (i % 2 ? -BigInt(i + 1) : BigInt(i)));
+      expect(msm(v, ks)).toEqual(nobleMul(S, Fr.create(ts.reduce((acc, t, i) => acc + t * ks[i]!, 0n))));
+      v.free();
+    });
+
+    it('gives the same result for every window width, batch size and chunking, and with smallScalars off', () => {
+      const n = 300;
+      const ks = Array.from({ length: n }, (_, i) => [() => small16(), () => 0n, () => BigInt(next() & 1), signed(31), () => Fr.random(next)][i % 5]!());
+      const want = expected(ks);
+      for (let c = 2; c <= 16; c++) expect(msm(P, ks, { window: c }), `c = ${c}`).toEqual(want);
+      for (const batchSize of [1, 3, 64, 5000]) expect(msm(P, ks, { batchSize }), `batch ${batchSize}`).toEqual(want);
+      for (const chunk of [1, 7, 64, 299]) expect(msm(P, ks, { chunk }), `chunk ${chunk}`).toEqual(want);
+      expect(msm(P, ks, { smallScalars: false })).toEqual(want);
+    });
+
+    it('random mixes (fast-check)', () => {
+      const M = 1n << 64n;
+      const scalar = fc.oneof(
+        fc.constant(0n),
+        fc.bigInt({ min: -(1n << 15n), max: (1n << 15n) - 1n }),
+        fc.bigInt({ min: -M + 1n, max: M - 1n }),
+        fc.bigInt({ min: 0n, max: r - 1n }),
+        fc.constantFrom(...boundaryScalars()),
+        fc.constantFrom(0n, 1n, -1n),
+      );
+      fc.assert(
+        fc.property(fc.array(scalar, { minLength: 1, maxLength: 300 }), (ks) => {
+          expect(msm(P, ks)).toEqual(expected(ks));
+        }),
+        { numRuns: 40 },
+      );
+    });
+
+    it('frees its working memory on the small path', () => {
+      const ks = Array.from({ length: 500 }, (_, i) => (i % 50 ? small16() : Fr.random(next)));
+      msm(P, ks);
+      const before = rt.arena.bytesInUse;
+      msm(P, ks);
+      msm(P, ks.map(() => 0n));
+      expect(rt.arena.bytesInUse).toBe(before);
+    });
   });
 
   it('frees its working memory', () => {
