@@ -5,13 +5,14 @@
  *   bits B     so that every real tensor, the attention scores and the
  *              LayerNorm-normalised values fit |q| < 2^(B−1) with `margin`;
  *   gelu range the GELU inputs seen, widened by `margin`;
- *   varBits R  so that every LayerNorm row variance (scale s) stays below 2^R.
+ *   varBits R  so that every LayerNorm row variance (scale s) stays below 2^R;
+ *   fnRanges   each `fn` op's table range from the inputs seen (`fnRangeFor`).
  * The result is checked by running the quantized evaluator on the samples:
  * a `QuantRangeError` there names the tensor that still leaves a range.
  */
 import { evaluateFloat, type FloatTensor } from './float-eval.js';
-import type { Graph } from './ir.js';
-import { QuantEvaluator, QuantizedWeights, type QuantParams } from './quant.js';
+import type { Graph, TableFnName } from './ir.js';
+import { type FnRange, fnRangeFor, QuantEvaluator, QuantizedWeights, type QuantParams } from './quant.js';
 
 export interface CalibrateOptions {
   readonly scale: number;
@@ -55,6 +56,7 @@ export function calibrate(g: Graph, samples: readonly Readonly<Record<string, Ar
     stats.set(name, old ? { min: Math.min(old.min, r.min), max: Math.max(old.max, r.max) } : r);
   };
   const geluInputs: TensorStats[] = [];
+  const fnInputs = new Map<TableFnName, TensorStats>();
   let maxVar = 0;
   for (const sample of samples) {
     const env = evaluateFloat(g, sample, grid);
@@ -63,6 +65,11 @@ export function calibrate(g: Graph, samples: readonly Readonly<Record<string, Ar
     for (const n of g.nodes) {
       const x = env.get(n.inputs[0]!)!;
       if (n.op === 'gelu') geluInputs.push(range(x.data));
+      if (n.op === 'fn') {
+        const r = range(x.data);
+        const old = fnInputs.get(n.attrs.fn!);
+        fnInputs.set(n.attrs.fn!, old ? { min: Math.min(old.min, r.min), max: Math.max(old.max, r.max) } : r);
+      }
       if (n.op === 'layernorm') {
         const w = x.shape[x.shape.length - 1]!;
         const { variances, normalized } = layerNormStats(x, w);
@@ -88,11 +95,14 @@ export function calibrate(g: Graph, samples: readonly Readonly<Record<string, Ar
     max: Math.min(lim - 1, Math.ceil(gMax * margin * 2 ** s) + 1),
   };
   const varBits = Math.max(1, Math.ceil(Math.log2(maxVar * margin * 2 ** s + 2)));
+  const fnRanges: Partial<Record<TableFnName, FnRange>> = {};
+  for (const [fn, r] of fnInputs) fnRanges[fn] = fnRangeFor(fn, r, s, bits, margin);
   const quant: QuantParams = {
     scale: s,
     bits,
     gelu,
     varBits,
+    ...(fnInputs.size ? { fnRanges } : {}),
     ...(options.expScale === undefined ? {} : { expScale: options.expScale }),
     ...(options.limbBits === undefined ? {} : { limbBits: options.limbBits }),
   };

@@ -37,6 +37,7 @@ import {
 import type { Cell, Circuit, ConstraintSystem, FixedColumn, Layouter } from '../plonkish/frontend/index.js';
 import { Value } from '../plonkish/frontend/index.js';
 import { DEFAULT_VISIBILITY, type Graph, GraphError, inferShapes, numel, type TensorInfo, transposeIndices, type VisibilitySpec } from './ir.js';
+import { configureImportOp, synthesizeImportOp } from './compile-ops.js';
 import { attentionParamsFor, geluTableSpec, layerNormParamsFor, type QTensor, QuantizedWeights, type QuantParams, softmaxParamsFor } from './quant.js';
 
 export interface ModelCircuitParams {
@@ -191,7 +192,7 @@ export class ModelCircuit implements Circuit<ModelConfig, ModelCircuitParams> {
           chip(`softmax${width}`, () => SoftmaxChip.configure(ctx, softmaxParamsFor(q, width, `softmax${width}`)));
           break;
         case 'layernorm':
-          chip(`layernorm${width}`, () => LayerNormChip.configure(ctx, layerNormParamsFor(q, width, `layernorm${width}`)));
+          chip(`layernorm${width}`, () => LayerNormChip.configure(ctx, layerNormParamsFor(q, width, `layernorm${width}`, n.attrs.eps)));
           chip('mul', () => ElementwiseChip.configure(ctx, { op: 'mul', shift: s, outBits: B, name: 'mul' }));
           chip('add', () => ElementwiseChip.configure(ctx, { op: 'add', outBits: B, name: 'add' }));
           break;
@@ -207,6 +208,11 @@ export class ModelCircuit implements Circuit<ModelConfig, ModelCircuitParams> {
         case 'reshape':
         case 'transpose':
         case 'slice':
+          break;
+        case 'view':
+        case 'rowmax':
+        case 'fn':
+          configureImportOp(ctx, q, n, chip);
           break;
       }
     }
@@ -306,6 +312,11 @@ export class ModelCircuit implements Circuit<ModelConfig, ModelCircuitParams> {
           break;
         case 'attention':
           out = get<AttentionChip>(`attention${shape.join('x')}`).assign(layouter, ctx, x[0]!, x[1]!, x[2]!);
+          break;
+        case 'view':
+        case 'rowmax':
+        case 'fn':
+          out = synthesizeImportOp(layouter, ctx, n, x, shape, get);
           break;
       }
       env.set(n.output, out);

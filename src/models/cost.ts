@@ -11,6 +11,7 @@
  *   matmul                freivalds + n (rescale) [+ n (bias add)]
  *   add, mul, relu, gelu  n            softmax        2n (row max + softmax)
  *   layernorm             3n (normalise, ·γ, +β)       gather   T
+ *   view                  0 (cells picked)             rowmax, fn   n input entries (+ fn's table)
  *   attention             H·(freivalds(T,d,T) + freivalds_causal(T,T,d)) + 3·H·T(T+1)/2 + H·T·d
  * Tables fill their own columns from row 0: rows = max(Σ regions, largest table).
  * A test checks these formulas against the layouter on gpt2-tiny.
@@ -26,6 +27,7 @@ import { configure } from '../plonkish/frontend/index.js';
 import { type ModelCircuitParams, ModelCircuit, instanceLayout, loadedWeights } from './compile.js';
 import { numel } from './ir.js';
 import { geluTableSpec } from './quant.js';
+import { importOpRows } from './compile-ops.js';
 
 /** Fitted on gpt2-tiny (k = 12, 2 vCPU): prove 42 s, keygen 15 s. */
 export const PROVE_NS_PER_CELL = 54_000;
@@ -121,6 +123,13 @@ export function modelRows(p: ModelCircuitParams): { byOp: Record<string, number>
         add('gather', shape[0]!);
         tables.push(p.info.get(node.inputs[0]!)!.shape[0]! + 1);
         break;
+      case 'rowmax':
+      case 'fn': {
+        const r = importOpRows(node, p.info, q);
+        for (const [k, v] of Object.entries(r.rows)) add(k, v);
+        tables.push(...r.tables);
+        break;
+      }
       default:
         break;
     }

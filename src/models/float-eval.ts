@@ -4,7 +4,7 @@
  * ε = 1e-5, causal attention scaled by 1/√d). The quantized evaluator is
  * measured against it.
  */
-import { type Graph, GraphError, inferShapes, numel, transposeIndices, weightData } from './ir.js';
+import { type Graph, GraphError, inferShapes, numel, type TableFnName, transposeIndices, weightData } from './ir.js';
 
 export interface FloatTensor {
   readonly shape: readonly number[];
@@ -16,6 +16,23 @@ export const LAYERNORM_EPS = 1e-5;
 export function geluFloat(x: number): number {
   return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
 }
+
+/** erf(x), |error| < 1.2e-7 (Numerical Recipes erfc with a Chebyshev fit). */
+export function erfFloat(x: number): number {
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return x >= 0 ? 1 - r : r - 1;
+}
+
+/** The real functions of the IR's `fn` op. */
+export const TABLE_FN_FLOAT: Readonly<Record<TableFnName, (x: number) => number>> = {
+  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  tanh: Math.tanh,
+  exp: Math.exp,
+  erf: erfFloat,
+  sqrt: Math.sqrt,
+};
 
 /**
  * Evaluate the graph. `inputs` by name (ids as integers); `weights` overrides
@@ -83,7 +100,7 @@ export function evaluateFloat(g: Graph, inputs: Readonly<Record<string, ArrayLik
           mu /= w;
           let v = 0;
           for (let j = 0; j < w; j++) v += (a[o + j]! - mu) ** 2;
-          const inv = 1 / Math.sqrt(v / w + LAYERNORM_EPS);
+          const inv = 1 / Math.sqrt(v / w + (n.attrs.eps ?? LAYERNORM_EPS));
           for (let j = 0; j < w; j++) out[o + j] = (a[o + j]! - mu) * inv * gamma[j]! + beta[j]!;
         }
         break;
@@ -138,8 +155,34 @@ export function evaluateFloat(g: Graph, inputs: Readonly<Record<string, ArrayLik
         }
         break;
       }
+      case 'view': {
+        const all = x.length === 1 ? a : concatFloat(x.map((t) => t.data));
+        n.attrs.indices!.forEach((src, i) => (out[i] = all[src]!));
+        break;
+      }
+      case 'rowmax': {
+        const w = x[0]!.shape[x[0]!.shape.length - 1]!;
+        for (let r = 0; r < out.length; r++) {
+          let m = -Infinity;
+          for (let j = 0; j < w; j++) m = Math.max(m, a[r * w + j]!);
+          out[r] = m;
+        }
+        break;
+      }
+      case 'fn': {
+        const f = TABLE_FN_FLOAT[n.attrs.fn!];
+        for (let i = 0; i < out.length; i++) out[i] = f(a[i]!);
+        break;
+      }
     }
     env.set(n.output, { shape, data: out });
   }
   return env;
+}
+
+function concatFloat(parts: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) (out.set(p, o), (o += p.length));
+  return out;
 }

@@ -10,12 +10,16 @@
  *   add, mul    a, b                   shape of a     b may broadcast over a's leading axes
  *   relu, gelu  x                      shape of x     gelu: tanh form (GPT-2 gelu_new)
  *   softmax     x                      shape of x     over the last axis
- *   layernorm   x, gamma, beta         shape of x     over the last axis, ε = 1e-5
+ *   layernorm   x, gamma, beta         shape of x     over the last axis, ε = attrs.eps (default 1e-5)
  *   reshape     x                      attrs.shape
  *   transpose   x                      permuted       attrs.perm
  *   slice       x                      rows start…end of axis 0
  *   gather      table [V,D] (weight), ids [T]   [T,D]   embedding lookup
  *   attention   q, k, v [H,T,d]        [H,T,d]        causal, scores / √d
+ *   view        x₀, x₁, …              attrs.shape    entry i = concat(x₀, x₁, …)[attrs.indices[i]]
+ *                                                     (concat, slice, pad, im2col, select: no constraints)
+ *   rowmax      x [..., w]             [...]          max over the last axis ([1] for 1-D x)
+ *   fn          x                      shape of x     attrs.fn: sigmoid, tanh, exp, erf, sqrt (table lookup)
  *
  * Tensors are 'real' (fixed point in the circuit) or 'ids' (integers:
  * token ids). Visibility (public / private / fixed) is chosen when the graph
@@ -32,7 +36,13 @@ export interface VisibilitySpec {
 
 export const DEFAULT_VISIBILITY: VisibilitySpec = Object.freeze({ input: 'public', weights: 'fixed', output: 'public' });
 
-export type OpType = 'matmul' | 'add' | 'mul' | 'relu' | 'gelu' | 'softmax' | 'layernorm' | 'reshape' | 'transpose' | 'slice' | 'gather' | 'attention';
+export type OpType =
+  | 'matmul' | 'add' | 'mul' | 'relu' | 'gelu' | 'softmax' | 'layernorm' | 'reshape' | 'transpose' | 'slice' | 'gather' | 'attention'
+  | 'view' | 'rowmax' | 'fn';
+
+/** Functions of the `fn` op (each a lookup table over the calibrated input range). */
+export type TableFnName = 'sigmoid' | 'tanh' | 'exp' | 'erf' | 'sqrt';
+export const TABLE_FNS: readonly TableFnName[] = ['sigmoid', 'tanh', 'exp', 'erf', 'sqrt'];
 
 export interface NodeAttrs {
   readonly shape?: readonly number[];
@@ -40,6 +50,12 @@ export interface NodeAttrs {
   readonly start?: number;
   readonly end?: number;
   readonly heads?: number;
+  /** view: flat indices into the concatenation of the inputs (row-major each). */
+  readonly indices?: readonly number[];
+  /** fn: which function. */
+  readonly fn?: TableFnName;
+  /** layernorm: ε (default 1e-5). */
+  readonly eps?: number;
 }
 
 export interface GraphNode {
@@ -132,10 +148,11 @@ export function inferShapes(g: Graph): Map<string, TensorInfo> {
     const arity: Record<OpType, [number, number]> = {
       matmul: [2, 3], add: [2, 2], mul: [2, 2], relu: [1, 1], gelu: [1, 1], softmax: [1, 1], layernorm: [3, 3],
       reshape: [1, 1], transpose: [1, 1], slice: [1, 1], gather: [2, 2], attention: [3, 3],
+      view: [1, Infinity], rowmax: [1, 1], fn: [1, 1],
     };
     const [lo, hi] = arity[n.op] ?? [0, -1];
     if (hi < 0) throw new GraphError(`${where}: unsupported op "${n.op}"`);
-    if (ins.length < lo || ins.length > hi) throw new GraphError(`${where}: expected ${lo === hi ? lo : `${lo}–${hi}`} inputs, got ${ins.length}`);
+    if (ins.length < lo || ins.length > hi) throw new GraphError(`${where}: expected ${lo === hi ? lo : hi === Infinity ? `at least ${lo}` : `${lo}–${hi}`} inputs, got ${ins.length}`);
     const real = (i: number) => {
       if (ins[i]!.kind !== 'real') throw new GraphError(`${where}: input "${n.inputs[i]}" holds ids, expected real values`);
       return ins[i]!.shape;
@@ -162,6 +179,7 @@ export function inferShapes(g: Graph): Map<string, TensorInfo> {
         break;
       case 'layernorm': {
         shape = real(0);
+        if (n.attrs.eps !== undefined && !(n.attrs.eps > 0)) throw new GraphError(`${where}: expected ε > 0, got ${n.attrs.eps}`);
         const w = shape[shape.length - 1]!;
         for (const i of [1, 2]) if (fmt(real(i)) !== fmt([w])) throw new GraphError(`${where}: expected ${n.inputs[i]} of shape [${w}], got ${fmt(real(i))}`);
         break;
@@ -201,6 +219,25 @@ export function inferShapes(g: Graph): Map<string, TensorInfo> {
         shape = q;
         break;
       }
+      case 'view': {
+        const total = ins.reduce((a, _, i) => a + numel(real(i)), 0);
+        shape = n.attrs.shape ?? [];
+        const idx = n.attrs.indices ?? [];
+        if (shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) throw new GraphError(`${where}: expected a shape of positive dims, got ${fmt(shape)}`);
+        if (idx.length !== numel(shape)) throw new GraphError(`${where}: shape ${fmt(shape)} needs ${numel(shape)} indices, got ${idx.length}`);
+        const bad = idx.findIndex((i) => !(Number.isInteger(i) && i >= 0 && i < total));
+        if (bad >= 0) throw new GraphError(`${where}: index ${bad} = ${idx[bad]} is outside the ${total} input entries`);
+        break;
+      }
+      case 'rowmax': {
+        const x = real(0);
+        shape = x.length > 1 ? x.slice(0, -1) : [1];
+        break;
+      }
+      case 'fn':
+        if (!TABLE_FNS.includes(n.attrs.fn!)) throw new GraphError(`${where}: attrs.fn ${JSON.stringify(n.attrs.fn)} is not one of ${TABLE_FNS.join(', ')}`);
+        shape = real(0);
+        break;
     }
     define(n.output, { shape, kind: 'real', source: 'node' });
   }

@@ -100,7 +100,7 @@ export function gemmFloat(n: OnnxNode, a: OnnxTensor, b: OnnxTensor, c: OnnxTens
   return { dims: [M, N], dtype: a.dtype, data: out };
 }
 
-interface Window {
+export interface Window {
   readonly kernel: number[];
   readonly strides: number[];
   readonly dilations: number[];
@@ -109,7 +109,7 @@ interface Window {
   readonly out: number[];
 }
 
-function windowGeometry(n: OnnxNode, spatial: readonly number[], kernel: readonly number[]): Window {
+export function windowGeometry(n: OnnxNode, spatial: readonly number[], kernel: readonly number[]): Window {
   const at = new AttrReader(n);
   const r = spatial.length;
   const strides = at.ints('strides') ?? new Array<number>(r).fill(1);

@@ -9,6 +9,7 @@
  * (uint8 addition wraps mod 256, integer Div truncates toward zero).
  */
 import { AttrReader, dtypeName, isFloatType, type OnnxGraph, type OnnxModel, type OnnxNode, OnnxImportError, type OnnxTensor } from './onnx.js';
+import { erfFloat } from './float-eval.js';
 import { batchNormFloat, broadcastIndex, broadcastShape, convFloat, forEachIndex, gemmFloat, matmulFloat, poolFloat, size, stridesOf } from './onnx-eval-nn.js';
 
 export interface OpContext {
@@ -60,13 +61,8 @@ const unary = (f: (v: number, at: AttrReader) => number): Kernel => (n, x) => {
   return [elementwise(a.dtype, [a], (v) => f(v, at), n)];
 };
 
-/** erf(x), |error| < 1.2e-7 (Numerical Recipes erfc with a Chebyshev fit). */
-export function erf(x: number): number {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
-  return x >= 0 ? 1 - r : r - 1;
-}
+/** erf(x), |error| < 1.2e-7 (the IR's float evaluator has the one implementation). */
+export const erf = erfFloat;
 
 const reshaped = (t: OnnxTensor, dims: readonly number[]): OnnxTensor => ({ dims, dtype: t.dtype, data: t.data });
 const ints = (t: OnnxTensor | undefined): number[] | undefined => (t ? Array.from(t.data) : undefined);
@@ -205,19 +201,17 @@ function concatKernel(n: OnnxNode, x: readonly (OnnxTensor | undefined)[]): Onnx
   return [{ dims, dtype: first.dtype, data: out }];
 }
 
-function sliceKernel(n: OnnxNode, x: readonly (OnnxTensor | undefined)[], ctx: OpContext): OnnxTensor[] {
-  const a = need(n, x, 0);
-  const at = new AttrReader(n);
-  const r = a.dims.length;
-  const starts = (ctx.opset >= 10 ? ints(x[1]) : at.ints('starts')) ?? fail(n, 'missing starts');
-  const ends = (ctx.opset >= 10 ? ints(x[2]) : at.ints('ends')) ?? fail(n, 'missing ends');
-  const axes = ((ctx.opset >= 10 ? ints(x[3]) : at.ints('axes')) ?? starts.map((_, i) => i)).map((v) => axisOf(n, v, r));
-  const steps = (ctx.opset >= 10 ? ints(x[4]) : undefined) ?? starts.map(() => 1);
-  const begin = a.dims.map(() => 0);
-  const step = a.dims.map(() => 1);
-  const dims = [...a.dims];
+/** Output dims and flat source indices of a Slice (numpy semantics: clamped, negative from the end, any step ≠ 0). */
+export function sliceIndices(n: OnnxNode, dims: readonly number[], starts: readonly number[], ends: readonly number[], axesIn?: readonly number[], stepsIn?: readonly number[]): { dims: number[]; indices: Int32Array } {
+  const r = dims.length;
+  const axes = (axesIn ?? starts.map((_, i) => i)).map((v) => axisOf(n, v, r));
+  const steps = stepsIn ?? starts.map(() => 1);
+  if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length) fail(n, `starts, ends, axes and steps differ in length`);
+  const begin = dims.map(() => 0);
+  const step = dims.map(() => 1);
+  const out = [...dims];
   axes.forEach((ax, i) => {
-    const d = a.dims[ax]!;
+    const d = dims[ax]!;
     const s = steps[i]!;
     if (s === 0) fail(n, 'step 0');
     const clampS = (v: number) => (v < 0 ? v + d : v);
@@ -226,23 +220,70 @@ function sliceKernel(n: OnnxNode, x: readonly (OnnxTensor | undefined)[], ctx: O
     if (s > 0) {
       st = Math.min(Math.max(st, 0), d);
       en = Math.min(Math.max(en, 0), d);
-      dims[ax] = Math.max(0, Math.ceil((en - st) / s));
+      out[ax] = Math.max(0, Math.ceil((en - st) / s));
     } else {
       st = Math.min(Math.max(st, -1), d - 1);
       en = Math.min(Math.max(en, -1), d - 1);
-      dims[ax] = Math.max(0, Math.ceil((st - en) / -s));
+      out[ax] = Math.max(0, Math.ceil((st - en) / -s));
     }
     begin[ax] = st;
     step[ax] = s;
   });
-  const st = stridesOf(a.dims);
-  const out = new Float64Array(size(dims));
-  forEachIndex(dims, (idx, f) => {
+  const st = stridesOf(dims);
+  const indices = new Int32Array(size(out));
+  forEachIndex(out, (idx, f) => {
     let s = 0;
     for (let i = 0; i < r; i++) s += (begin[i]! + idx[i]! * step[i]!) * st[i]!;
-    out[f] = a.data[s]!;
+    indices[f] = s;
   });
-  return [{ dims, dtype: a.dtype, data: out }];
+  return { dims: out, indices };
+}
+
+function sliceKernel(n: OnnxNode, x: readonly (OnnxTensor | undefined)[], ctx: OpContext): OnnxTensor[] {
+  const a = need(n, x, 0);
+  const at = new AttrReader(n);
+  const starts = (ctx.opset >= 10 ? ints(x[1]) : at.ints('starts')) ?? fail(n, 'missing starts');
+  const ends = (ctx.opset >= 10 ? ints(x[2]) : at.ints('ends')) ?? fail(n, 'missing ends');
+  const axes = ctx.opset >= 10 ? ints(x[3]) : at.ints('axes');
+  const steps = ctx.opset >= 10 ? ints(x[4]) : undefined;
+  const { dims, indices } = sliceIndices(n, a.dims, starts, ends, axes, steps);
+  return [{ dims, dtype: a.dtype, data: Float64Array.from(indices, (i) => a.data[i]!) }];
+}
+
+/** Output dims and flat source indices of Gather along `axis` (negative indices count from the end). */
+export function gatherIndices(n: OnnxNode, dims: readonly number[], indices: OnnxTensor): { dims: number[]; indices: Int32Array } {
+  const axis = axisOf(n, new AttrReader(n).int('axis', 0), dims.length);
+  const len = dims[axis]!;
+  const inner = size(dims.slice(axis + 1));
+  const outer = size(dims.slice(0, axis));
+  const out = [...dims.slice(0, axis), ...indices.dims, ...dims.slice(axis + 1)];
+  const idx = new Int32Array(size(out));
+  let f = 0;
+  for (let o = 0; o < outer; o++) for (let j = 0; j < indices.data.length; j++) {
+    const raw = indices.data[j]!;
+    const k = raw < 0 ? raw + len : raw;
+    if (!(Number.isInteger(k) && k >= 0 && k < len)) fail(n, `index ${raw} is outside axis ${axis} of length ${len}`);
+    for (let i = 0; i < inner; i++) idx[f++] = (o * len + k) * inner + i;
+  }
+  return { dims: out, indices: idx };
+}
+
+/** Output dims and flat indices into the concatenation of the inputs (row-major each) of Concat along `axis`. */
+export function concatIndices(n: OnnxNode, parts: readonly (readonly number[])[]): { dims: number[]; indices: Int32Array } {
+  const first = parts[0] ?? fail(n, 'no inputs');
+  const axis = axisOf(n, new AttrReader(n).int('axis', 0), first.length);
+  for (const t of parts) if (t.length !== first.length || t.some((d, i) => i !== axis && d !== first[i])) fail(n, `shapes [${first.join(', ')}] and [${t.join(', ')}] differ off axis ${axis}`);
+  const dims = first.map((d, i) => (i === axis ? parts.reduce((s, t) => s + t[axis]!, 0) : d));
+  const outer = size(dims.slice(0, axis));
+  const offsets: number[] = [];
+  parts.reduce((o, t) => (offsets.push(o), o + size(t)), 0);
+  const indices = new Int32Array(size(dims));
+  let f = 0;
+  for (let i = 0; i < outer; i++) parts.forEach((t, p) => {
+    const chunk = size(t.slice(axis));
+    for (let j = 0; j < chunk; j++) indices[f++] = offsets[p]! + i * chunk + j;
+  });
+  return { dims, indices };
 }
 
 function constantKernel(n: OnnxNode): OnnxTensor[] {
@@ -298,6 +339,11 @@ export const ONNX_KERNELS: Readonly<Record<string, Kernel>> = {
   ReduceMean: reduceMeanKernel,
   Concat: concatKernel,
   Slice: sliceKernel,
+  Gather: (n, x) => {
+    const a = need(n, x, 0);
+    const { dims, indices } = gatherIndices(n, a.dims, need(n, x, 1));
+    return [{ dims, dtype: a.dtype, data: Float64Array.from(indices, (i) => a.data[i]!) }];
+  },
   Cast: (n, x) => [castTo(n, need(n, x, 0), new AttrReader(n).int('to', 0))],
   Shape: (n, x) => {
     const dims = need(n, x, 0).dims;

@@ -12,6 +12,10 @@
  *   softmax  zkAttn (softmax.ts), output scale s
  *   layernorm  y = LN(x) (rsqrt table over variance in [0, 2^R)), then ·γ (mul) and +β (add)
  *   attention  attention.ts (Freivalds QKᵀ, scaled scores, softmax, P·V)
+ *   view     entries picked from the inputs (exact, no constraints)
+ *   rowmax   max over the last axis (max.ts)
+ *   fn       table lookup over the calibrated input range `fnRanges[fn]`: sigmoid, tanh, exp
+ *            (tables.ts), erf, sqrt (lookup-exact.ts); ½ output ulp at the quantized input
  * Every real tensor must satisfy |q| < 2^(B−1) (B = `bits`); a tensor that
  * leaves that range or a table's range throws a `QuantRangeError` naming it.
  */
@@ -27,12 +31,14 @@ import {
   matmulSpec,
   rescaleSpec,
   reluSpec,
+  rowMaxSpec,
   scoreScaling,
   softmaxSpec,
   tableKey,
 } from '../gadgets/index.js';
-import { type Graph, GraphError, inferShapes, numel, transposeIndices, weightData } from './ir.js';
+import { type Graph, GraphError, inferShapes, numel, type TableFnName, transposeIndices, weightData } from './ir.js';
 import { lowerIndices } from '../gadgets/attention.js';
+import { type ExactFnSpec, exactFnKey, exactFnSpecValues, exactFnTable } from '../gadgets/lookup-exact.js';
 
 export interface QuantParams {
   /** s: binary scale of every real tensor. */
@@ -47,6 +53,13 @@ export interface QuantParams {
   readonly expScale?: number;
   /** Range-check limb bits (default 8). */
   readonly limbBits?: number;
+  /** Integer input range (inclusive) of each `fn` op's table, by function. */
+  readonly fnRanges?: Readonly<Partial<Record<TableFnName, FnRange>>>;
+}
+
+export interface FnRange {
+  readonly min: number;
+  readonly max: number;
 }
 
 export class QuantRangeError extends GraphError {
@@ -71,8 +84,41 @@ export function geluTableSpec(q: QuantParams): FnTableSpec {
 export function softmaxParamsFor(q: QuantParams, width: number, name?: string) {
   return { inScale: q.scale, inBits: q.bits, maxWidth: width, expScale: q.expScale ?? 16, outScale: q.scale, ...(name ? { name } : {}) };
 }
-export function layerNormParamsFor(q: QuantParams, width: number, name?: string) {
-  return { scale: q.scale, bits: q.bits, width, varBits: q.varBits, ...(name ? { name } : {}) };
+export function layerNormParamsFor(q: QuantParams, width: number, name?: string, eps?: number) {
+  return { scale: q.scale, bits: q.bits, width, varBits: q.varBits, ...(eps === undefined ? {} : { eps: epsRational(eps) }), ...(name ? { name } : {}) };
+}
+/** ε as the rational the rsqrt table uses: 1e-5 → 1/100000 (exact decimal, up to 12 digits). */
+export function epsRational(eps: number): readonly [bigint, bigint] {
+  if (!(eps > 0 && eps < 1)) throw new GraphError(`layernorm: expected 0 < ε < 1, got ${eps}`);
+  const den = 10n ** 12n;
+  const num = BigInt(Math.round(eps * 1e12));
+  if (num === 0n) throw new GraphError(`layernorm: ε = ${eps} is below 1e-12`);
+  let [a, b] = [num, den];
+  while (b) [a, b] = [b, a % b];
+  return [num / a, den / a];
+}
+
+/** The table of an `fn` op: a tables.ts function table or a lookup-exact.ts table. */
+export type FnOpTable = { readonly kind: 'fn'; readonly spec: FnTableSpec } | { readonly kind: 'exact'; readonly spec: ExactFnSpec };
+export function fnTableFor(q: QuantParams, fn: TableFnName): FnOpTable {
+  const r = q.fnRanges?.[fn];
+  if (!r) throw new GraphError(`quant: no input range for ${fn} (quant.fnRanges.${fn}); calibrate with sample inputs`);
+  return fn === 'erf' || fn === 'sqrt'
+    ? { kind: 'exact', spec: { fn, inScale: q.scale, outScale: q.scale, min: r.min, max: r.max } }
+    : { kind: 'fn', spec: fnSpec(fn, q.scale, q.scale, r.min, r.max) };
+}
+/**
+ * The table range for inputs observed in [min, max] (floats): widened by
+ * `margin` away from 0, inside the B-bit range; sqrt from 0; exp up to the
+ * input whose output still fits B bits (table outputs are not range-checked).
+ */
+export function fnRangeFor(fn: TableFnName, observed: FnRange, scale: number, bits: number, margin: number): FnRange {
+  const lim = 2 ** (bits - 1);
+  let min = Math.max(-lim, Math.floor(Math.min(0, observed.min) * margin * 2 ** scale) - 1);
+  let max = Math.min(lim - 1, Math.ceil(Math.max(0, observed.max) * margin * 2 ** scale) + 1);
+  if (fn === 'sqrt') min = 0;
+  if (fn === 'exp') max = Math.min(max, Math.floor(Math.log((lim - 1) / 2 ** scale) * 2 ** scale));
+  return { min, max };
 }
 export function attentionParamsFor(q: QuantParams, shape: readonly number[], name?: string) {
   const [heads, tokens, headDim] = shape as [number, number, number];
@@ -144,6 +190,13 @@ function checkTable(name: string, data: ArrayLike<bigint>, min: bigint, max: big
       );
     }
   }
+}
+
+function concatBig(parts: readonly BigInt64Array[]): BigInt64Array {
+  const out = new BigInt64Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) (out.set(p, o), (o += p.length));
+  return out;
 }
 
 /** Broadcast b (a trailing shape of a) to a's size. */
@@ -247,7 +300,7 @@ export class QuantEvaluator {
         }
         case 'layernorm': {
           const w = shape[shape.length - 1]!;
-          const p = layerNormParamsFor(q, w);
+          const p = layerNormParamsFor(q, w, undefined, n.attrs.eps);
           let y: BigInt64Array;
           try {
             y = layerNormSpec(a, a.length / w, p);
@@ -293,6 +346,23 @@ export class QuantEvaluator {
           const p = attentionParamsFor(q, shape);
           this.checkScores(n.name, x[0]!.data, x[1]!.data, shape);
           out = attentionSpec(a, x[1]!.data, x[2]!.data, p, q.limbBits ?? 8);
+          break;
+        }
+        case 'view': {
+          const all = x.length === 1 ? a : concatBig(x.map((t) => t.data));
+          out = BigInt64Array.from(n.attrs.indices!, (src) => all[src]!);
+          break;
+        }
+        case 'rowmax': {
+          const w = x[0]!.shape[x[0]!.shape.length - 1]!;
+          out = rowMaxSpec(a, Array(a.length / w).fill(w)).max;
+          break;
+        }
+        case 'fn': {
+          const t = fnTableFor(q, n.attrs.fn!);
+          const [min, max, key] = t.kind === 'fn' ? [t.spec.min, t.spec.max, tableKey(t.spec)] : [t.spec.min, t.spec.max, exactFnKey(t.spec)];
+          checkTable(n.inputs[0]!, a, BigInt(min), BigInt(max), key, q, `recalibrate with inputs like this one or widen quant.fnRanges.${n.attrs.fn}`);
+          out = t.kind === 'fn' ? lookupFnSpec(this.table(t.spec), a) : exactFnSpecValues(exactFnTable(t.spec), a);
           break;
         }
       }
