@@ -90,6 +90,35 @@ describe('ONNX CNN fixture lowering', () => {
   });
 });
 
+describe('ONNX token ids', () => {
+  it('Gather(constant table, int64 ids input) lowers to the IR embedding; float and MockProver agree with the ONNX evaluator', () => {
+    const table = Array.from({ length: 15 }, (_, i) => ((i * 5) % 7) / 4 - 0.75);
+    const bytes = onnx.ModelProto.encode({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 17 }],
+      graph: {
+        name: 'embed',
+        node: [{ name: 'emb', opType: 'Gather', input: ['table', 'ids'], output: ['e'] }, { name: 'act', opType: 'Relu', input: ['e'], output: ['y'] }],
+        input: [{ name: 'ids', type: { tensorType: { elemType: 7, shape: { dim: [{ dimValue: 4 }] } } } }],
+        output: [{ name: 'y', type: { tensorType: { elemType: 1 } } }],
+        initializer: [{ name: 'table', dims: [5, 3], dataType: 1, floatData: table }],
+      },
+    }).finish();
+    const m = parseOnnx(bytes);
+    const { graph, outputs } = onnxToGraph(m);
+    expect(graph.inputs[0]).toMatchObject({ name: 'ids', kind: 'ids', vocab: 5 });
+    expect(graph.nodes.map((n) => n.op)).toEqual(['gather', 'relu']);
+    const ids = [4, 0, 2, 2];
+    const want = evaluateOnnx(m, { ids: { dims: [4], dtype: 7, data: Float64Array.from(ids) } }).get('y')!.data;
+    close(evaluateFloat(graph, { ids }).get(outputs.get('y')!)!.data, Array.from(want), 1e-12);
+    const { quant } = calibrate(graph, [{ ids }], { scale: 8 });
+    const p = compileModel(graph, quant);
+    const q = new QuantEvaluator(graph, quant, p.weights);
+    const qin = q.quantizeInputs({ ids });
+    expect(MockProver.run(estimateCost(p).k + 1, new ModelCircuit(p, qin), publicInstances(p, q.run(qin))).verify()).toEqual([]);
+  });
+});
+
 /** A one-node model built in memory. */
 function oneNode(op: string, inputDims: (number | string)[], extra: Partial<proto.INodeProto> = {}): Uint8Array {
   const dim = (d: number | string) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d });
