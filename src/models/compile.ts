@@ -38,6 +38,7 @@ import type { Cell, Circuit, ConstraintSystem, FixedColumn, Layouter } from '../
 import { Value } from '../plonkish/frontend/index.js';
 import { DEFAULT_VISIBILITY, type Graph, GraphError, inferShapes, numel, type TensorInfo, transposeIndices, type VisibilitySpec } from './ir.js';
 import { configureImportOp, synthesizeImportOp } from './compile-ops.js';
+import { planReplicas, type ReplicaPlan } from './replicas.js';
 import { attentionParamsFor, geluTableSpec, layerNormParamsFor, type QTensor, QuantizedWeights, type QuantParams, softmaxParamsFor } from './quant.js';
 
 export interface ModelCircuitParams {
@@ -123,6 +124,7 @@ export interface ModelConfig {
   readonly loader: TensorLoader;
   readonly fixed: readonly FixedColumn[];
   readonly chips: ReadonlyMap<string, unknown>;
+  readonly replicas: ReplicaPlan;
 }
 
 /** The chip key for each node's work (shared across nodes with equal keys). */
@@ -148,6 +150,7 @@ export class ModelCircuit implements Circuit<ModelConfig, ModelCircuitParams> {
 
   configure(cs: ConstraintSystem, p: ModelCircuitParams): ModelConfig {
     const q = p.quant;
+    cs.setFloorPlanner('packed');
     const ctx = new GadgetContext(cs, { limbBits: q.limbBits ?? 8 });
     const loader = TensorLoader.configure(ctx, { instance: true });
     const fixed: FixedColumn[] = [];
@@ -161,43 +164,49 @@ export class ModelCircuit implements Circuit<ModelConfig, ModelCircuitParams> {
       }
     }
     const chips = new Map<string, unknown>();
-    const chip = <T>(key: string, make: () => T): T => {
-      if (!chips.has(key)) chips.set(key, make());
-      return chips.get(key) as T;
+    const replicas = planReplicas(p.graph.nodes, p.info);
+    let node = 0;
+    // chip `key` for the current node: its replica (own columns) from the replica plan
+    const chip = <T>(key: string, make: (name: string) => T): T => {
+      const r = replicas.replica(node, key);
+      const id = r ? `${key}#${r}` : key;
+      if (!chips.has(id)) chips.set(id, make(r ? `${key.replace(/:.*/, '')}#${r}` : key.replace(/:.*/, '')));
+      return chips.get(id) as T;
     };
     const s = q.scale;
     const B = q.bits;
-    for (const n of p.graph.nodes) {
+    for (; node < p.graph.nodes.length; node++) {
+      const n = p.graph.nodes[node]!;
       const shape = p.info.get(n.output)!.shape;
       const width = shape[shape.length - 1]!;
       switch (n.op) {
         case 'matmul':
-          chip('matmul', () => MatmulChip.configure(ctx, { name: 'matmul' }));
-          chip('rescale', () => RescaleChip.configure(ctx, { shift: s, outBits: B, name: 'rescale' }));
-          if (n.inputs[2]) chip('add', () => ElementwiseChip.configure(ctx, { op: 'add', outBits: B, name: 'add' }));
+          chip('matmul', (name) => MatmulChip.configure(ctx, { name }));
+          chip('rescale', (name) => RescaleChip.configure(ctx, { shift: s, outBits: B, name }));
+          if (n.inputs[2]) chip('add', (name) => ElementwiseChip.configure(ctx, { op: 'add', outBits: B, name }));
           break;
         case 'add':
-          chip('add', () => ElementwiseChip.configure(ctx, { op: 'add', outBits: B, name: 'add' }));
+          chip('add', (name) => ElementwiseChip.configure(ctx, { op: 'add', outBits: B, name }));
           break;
         case 'mul':
-          chip('mul', () => ElementwiseChip.configure(ctx, { op: 'mul', shift: s, outBits: B, name: 'mul' }));
+          chip('mul', (name) => ElementwiseChip.configure(ctx, { op: 'mul', shift: s, outBits: B, name }));
           break;
         case 'relu':
-          chip('relu', () => ReluChip.configure(ctx, { bits: B, name: 'relu' }));
+          chip('relu', (name) => ReluChip.configure(ctx, { bits: B, name }));
           break;
         case 'gelu':
-          chip('gelu', () => LookupFnChip.configure(ctx, geluTableSpec(q), 'gelu'));
+          chip('gelu', (name) => LookupFnChip.configure(ctx, geluTableSpec(q), name));
           break;
         case 'softmax':
-          chip(`softmax${width}`, () => SoftmaxChip.configure(ctx, softmaxParamsFor(q, width, `softmax${width}`)));
+          chip(`softmax${width}`, (name) => SoftmaxChip.configure(ctx, softmaxParamsFor(q, width, name)));
           break;
         case 'layernorm':
-          chip(`layernorm${width}`, () => LayerNormChip.configure(ctx, layerNormParamsFor(q, width, `layernorm${width}`, n.attrs.eps)));
-          chip('mul', () => ElementwiseChip.configure(ctx, { op: 'mul', shift: s, outBits: B, name: 'mul' }));
-          chip('add', () => ElementwiseChip.configure(ctx, { op: 'add', outBits: B, name: 'add' }));
+          chip(`layernorm${width}`, (name) => LayerNormChip.configure(ctx, layerNormParamsFor(q, width, name, n.attrs.eps)));
+          chip('mul', (name) => ElementwiseChip.configure(ctx, { op: 'mul', shift: s, outBits: B, name }));
+          chip('add', (name) => ElementwiseChip.configure(ctx, { op: 'add', outBits: B, name }));
           break;
         case 'attention':
-          chip(`attention${shape.join('x')}`, () => AttentionChip.configure(ctx, attentionParamsFor(q, shape, `attention${shape.join('x')}`)));
+          chip(`attention${shape.join('x')}`, (name) => AttentionChip.configure(ctx, attentionParamsFor(q, shape, name)));
           break;
         case 'gather': {
           const table = n.inputs[0]!;
@@ -216,7 +225,7 @@ export class ModelCircuit implements Circuit<ModelConfig, ModelCircuitParams> {
           break;
       }
     }
-    return { ctx, loader, fixed, chips };
+    return { ctx, loader, fixed, chips, replicas };
   }
 
   synthesize(layouter: Layouter, config: ModelConfig): void {
@@ -224,7 +233,11 @@ export class ModelCircuit implements Circuit<ModelConfig, ModelCircuitParams> {
     const { ctx, loader } = config;
     const s = p.quant.scale;
     const chips = config.chips;
-    const get = <T>(key: string) => chips.get(key) as T;
+    let node = 0;
+    const get = <T>(key: string) => {
+      const r = config.replicas.replica(node, key);
+      return chips.get(r ? `${key}#${r}` : key) as T;
+    };
     config.ctx.assignTables(layouter);
     const env = new Map<string, AssignedTensor>();
     const layout = instanceLayout(p);
@@ -256,7 +269,8 @@ export class ModelCircuit implements Circuit<ModelConfig, ModelCircuitParams> {
     const broadcastTo = (b: AssignedTensor, shape: readonly number[]) =>
       b.cells.length === numel(shape) ? reshapeView(b, shape) : gatherView(b, Array.from({ length: numel(shape) }, (_, i) => i % b.cells.length), shape);
 
-    for (const n of p.graph.nodes) {
+    for (; node < p.graph.nodes.length; node++) {
+      const n = p.graph.nodes[node]!;
       const x = n.inputs.map((name) => env.get(name)!);
       const shape = p.info.get(n.output)!.shape;
       const width = shape[shape.length - 1]!;

@@ -13,17 +13,22 @@
  *   layernorm             3n (normalise, ·γ, +β)       gather   T
  *   view                  0 (cells picked)             rowmax, fn   n input entries (+ fn's table)
  *   attention             H·(freivalds(T,d,T) + freivalds_causal(T,T,d)) + 3·H·T(T+1)/2 + H·T·d
- * Tables fill their own columns from row 0: rows = max(Σ regions, largest table).
- * A test checks these formulas against the layouter on gpt2-tiny.
+ * Regions are packed side by side (floor-plan.ts) over chip replicas
+ * (replicas.ts): the height is measured by a values-free synthesis when the
+ * model has at most 2^23 region rows, else taken as the busiest replica's
+ * share of the formulas; tables fill their own columns from row 0.
+ * A test checks the estimate against the layouter on gpt2-tiny.
  *
  * Time and memory are rough: fitted on gpt2-tiny on a 2-core machine
  * (prove ≈ PROVE_NS_PER_CELL · 2^k · committed advice columns, keygen ≈
  * KEYGEN_NS_PER_CELL · 2^k · fixed columns, memory ≈ 36 bytes per field
- * element in Lagrange, coefficient and extended (2^e·n) form per column).
+ * element in Lagrange and coefficient form plus one n-point part of the
+ * extended coset per column).
  */
 import { freivaldsRows } from '../gadgets/index.js';
 import { buildArgument } from '../plonkish/backend/argument.js';
-import { configure } from '../plonkish/frontend/index.js';
+import { extendedLog } from '../plonkish/backend/columns.js';
+import { configure, floorPlan } from '../plonkish/frontend/index.js';
 import { type ModelCircuitParams, ModelCircuit, instanceLayout, loadedWeights } from './compile.js';
 import { numel } from './ir.js';
 import { geluTableSpec } from './quant.js';
@@ -35,6 +40,8 @@ export const KEYGEN_NS_PER_CELL = 36_000;
 /** BN254's Fr has 2-adicity 28: no domain beyond 2^28 rows. */
 export const MAX_K = 28;
 const ELEMENT_BYTES = 36;
+/** Up to this many region rows the estimate measures the real floor plan (about a second per 10^6 rows). */
+const MEASURE_ROWS = 1 << 23;
 
 export interface CostEstimate {
   readonly model: string;
@@ -140,18 +147,24 @@ export function modelRows(p: ModelCircuitParams): { byOp: Record<string, number>
 
 export function estimateCost(p: ModelCircuitParams): CostEstimate {
   const { byOp, regions, tables } = modelRows(p);
-  const rows = Math.max(regions, tables);
-  const { cs, compiled } = configure(new ModelCircuit(p));
+  const circuit = new ModelCircuit(p);
+  const configured = configure(circuit);
+  const { cs, compiled } = configured;
+  // the packed floor plan: measured (a synthesis without values) when the model is small enough,
+  // else the busiest chip replica's share of the row formulas
+  const measured = regions <= MEASURE_ROWS;
+  const rows = Math.max(tables, measured ? floorPlan(circuit, configured, MAX_K).height : Math.max(byOp.load ?? 0, configured.config.replicas.maxLoad));
   const blinding = cs.blindingFactors() + 1;
   let k = 1;
   while (2 ** k - blinding < rows || 2 ** k < compiled.minimumRows) k++;
   const arg = buildArgument(compiled, Math.min(k, MAX_K));
-  const e = Math.ceil(Math.log2(Math.max(2, arg.degree)));
+  const e = extendedLog(arg);
   const n = 2 ** k;
   const committed = arg.numAdvice;
   const sigma = arg.permutation.sigma.length;
   const fixedAll = compiled.fixed.length + sigma;
-  const perColumn = ELEMENT_BYTES * n * (2 + 2 ** e);
+  // Lagrange values and coefficients parked in JS memory, one part of the extended coset resident
+  const perColumn = ELEMENT_BYTES * n * 3;
   const parameters = p.graph.weights.reduce((a, w) => a + numel(w.shape), 0);
   return {
     model: p.graph.name,
@@ -178,7 +191,7 @@ export function estimateCost(p: ModelCircuitParams): CostEstimate {
     estimate: {
       keygenSeconds: (KEYGEN_NS_PER_CELL * 1e-9 * n * fixedAll),
       proveSeconds: (PROVE_NS_PER_CELL * 1e-9 * n * committed),
-      memoryBytes: perColumn * (committed + fixedAll) + ELEMENT_BYTES * n * 4,
+      memoryBytes: perColumn * (committed + fixedAll) + ELEMENT_BYTES * (n << e),
     },
     ...(k > MAX_K ? { tooLarge: `k = ${k} exceeds ${MAX_K} (the 2-adicity of BN254's Fr): split the model across several proofs` } : {}),
   };

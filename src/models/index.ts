@@ -16,3 +16,4 @@ export * from './onnx-eval.js';
 export * from './onnx-ops.js';
 export * from './safetensors.js';
 export * from './tokenizer.js';
+export * from './replicas.js';

@@ -153,8 +153,10 @@ describe('presets', () => {
     const t = performance.now();
     const cost = estimateCost(compileModel(presetGraph(pre, 1024), presetQuant(pre), { fixedColumns: pre.fixedColumns }));
     expect(cost.parameters).toBe(124439808);
-    expect(cost.k).toBeGreaterThan(28);
-    expect(cost.tooLarge).toMatch(/exceeds 28/);
+    // packed over chip replicas the rows fit BN254's 2^28 domain, but not a machine's memory
+    expect(cost.k).toBeGreaterThanOrEqual(24);
+    expect(cost.rows).toBeGreaterThan(2 ** 23);
+    expect(cost.estimate.memoryBytes).toBeGreaterThan(1e12);
     expect(performance.now() - t).toBeLessThan(20_000);
   });
 });
