@@ -153,7 +153,8 @@ export function estimateCost(p: ModelCircuitParams): CostEstimate {
   // the packed floor plan: measured (a synthesis without values) when the model is small enough,
   // else the busiest chip replica's share of the row formulas
   const measured = regions <= MEASURE_ROWS;
-  const rows = Math.max(tables, measured ? floorPlan(circuit, configured, MAX_K).height : Math.max(byOp.load ?? 0, configured.config.replicas.maxLoad));
+  const publicValues = instanceLayout(p).reduce((a, seg) => a + seg.length, 0);
+  const rows = Math.max(tables, publicValues, measured ? floorPlan(circuit, configured, MAX_K).height : Math.max(byOp.load ?? 0, configured.config.replicas.maxLoad));
   const blinding = cs.blindingFactors() + 1;
   let k = 1;
   while (2 ** k - blinding < rows || 2 ** k < compiled.minimumRows) k++;

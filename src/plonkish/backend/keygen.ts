@@ -10,7 +10,7 @@
  * swapping their successors (smaller cycle relabelled into the larger). A
  * cell (column i, row r) is named δ^i·ω^r, and σ_i(ω^r) names its successor.
  */
-import { Fr } from '../../field/index.js';
+import { ELEMENT_BYTES, Fr, type FieldVec } from '../../field/index.js';
 import type { AffinePoint } from '../../poly/types.js';
 import type { Circuit, ColumnRef } from '../frontend/index.js';
 import { configure, synthesizeKeygen } from '../frontend/index.js';
@@ -104,6 +104,12 @@ export function virtualColumns(arg: Argument, params: ProverParams): StoredColum
   });
 }
 
+/** out[r] = src[index[r]] (packed elements copied as bytes). */
+function gather(out: FieldVec, src: FieldVec, index: Int32Array): void {
+  const mem = new Uint8Array(out.field.runtime.buffer);
+  for (let r = 0; r < index.length; r++) mem.copyWithin(out.at(r), src.at(index[r]!), src.at(index[r]!) + ELEMENT_BYTES);
+}
+
 export function keygen<Config, Params>(circuit: Circuit<Config, Params>, params: ProverParams, k: number): ProvingKey {
   if (!Number.isInteger(k) || k < 1 || k > params.k) throw new KeygenError(`keygen: expected 1 ≤ k ≤ ${params.k} (the SRS size), got ${k}`);
   const configured = configure(circuit);
@@ -116,23 +122,30 @@ export function keygen<Config, Params>(circuit: Circuit<Config, Params>, params:
 
   // σ values: δ^col·ω^row of each cell's successor
   const omega = Fr.rootOfUnityOfOrder(k);
-  const omegaPow = new Array<bigint>(n);
-  omegaPow[0] = 1n;
-  for (let i = 1; i < n; i++) omegaPow[i] = Fr.mul(omegaPow[i - 1]!, omega);
-  const deltaPow = arg.permutation.columns.map((_, i) => Fr.pow(DELTA, BigInt(i)));
   const mapping = permutationCycles(arg.permutation.columns, n, assignment.copies);
-  const sigmaValues = mapping.map((m) => Array.from({ length: n }, (_, r) => Fr.mul(deltaPow[m.col[r]!]!, omegaPow[m.row[r]!]!)));
-
   const commitments: AffinePoint[] = [];
   const fixedValues: StoredColumn[] = [];
   const fixedCoeffs: StoredColumn[] = [];
-  for (const vals of [...assignment.fixed, ...sigmaValues]) {
-    const v = F.fromBigints(vals as bigint[]);
+  const add = (v: FieldVec) => {
     const c = interpolate(v, params);
     commitments.push(commitColumn(v, c, params));
     fixedValues.push(StoredColumn.take(v));
     fixedCoeffs.push(StoredColumn.take(c));
+  };
+  for (const vals of assignment.fixed) add(F.fromBigints(vals as bigint[]));
+  // σ_i(ω^r) = δ^col·ω^row of the successor cell: gather ω^row and δ^col, one packed product
+  const omegaPow = F.alloc(n);
+  F.powers(omegaPow, 1n, omega);
+  const deltaPow = F.fromBigints(arg.permutation.columns.map((_, i) => Fr.pow(DELTA, BigInt(i))));
+  const deltas = F.alloc(n);
+  for (const m of mapping) {
+    const sigma = F.alloc(n);
+    gather(sigma, omegaPow, m.row);
+    gather(deltas, deltaPow, m.col);
+    F.mul(sigma, sigma, deltas);
+    add(sigma);
   }
+  for (const v of [omegaPow, deltaPow, deltas]) v.free();
 
   const vk: VerifyingKey = { k, circuit: compiled, fixedCommitments: commitments, digest: 0n };
   const withDigest: VerifyingKey = { ...vk, digest: vkDigest(vk, params) };
