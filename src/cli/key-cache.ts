@@ -8,9 +8,9 @@
  *         id, the pk/vk encoding versions, and a fingerprint of the source
  *         that builds circuits (src/ less src/cli) })
  *
- *   <dir>/<key>.pk, <key>.vk:
+ *   <dir>/<key>.pk, <key>.vk, <key>.srs (an SRS with its Lagrange basis, keys.ts):
  *     "ZKTC" | version u32 | key (32 bytes) | sha256(payload) (32 bytes) | payload
- *   payload: encodePk (backend/pk.ts) or encodeVk (backend/vk.ts).
+ *   payload: encodePk (backend/pk.ts), encodeVk (backend/vk.ts) or halo2 params.
  *
  * A file that is missing, truncated, for another key, fails its checksum or
  * does not decode is a miss (with a note saying why): the caller recomputes
@@ -103,7 +103,7 @@ export function cacheKey(statement: Record<string, unknown>): string {
   return sha256Hex(new TextEncoder().encode(canonicalJson(full)));
 }
 
-export type CacheKind = 'pk' | 'vk';
+export type CacheKind = 'pk' | 'vk' | 'srs';
 
 export type CacheLookup<T> = { readonly hit: true; readonly value: T; readonly path: string } | { readonly hit: false; readonly path: string; readonly note?: string };
 

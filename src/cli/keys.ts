@@ -2,6 +2,12 @@
  * The SRS and the keys for a compiled model: load the SRS (dev or a halo2
  * params file), then take the proving / verifying key from the cache
  * (key-cache.ts) or run keygen and store both.
+ *
+ * Keygen and the prover commit Lagrange-form columns with the Lagrange-basis
+ * SRS [L_i(τ)]₁; deriving it is (n/2)·log n scalar multiplications (tens of
+ * seconds at k = 11), so it is cached too, as a halo2 params file keyed by
+ * the SRS's points, and checked on load: Σ L_i(τ) = [1]₁ and
+ * Σ ω^i·L_i(τ) = [τ]₁ (two MSMs).
  */
 import { readFileSync } from 'node:fs';
 import { ModelCircuit } from '../models/index.js';
@@ -9,7 +15,11 @@ import { keygen, type ProvingKey } from '../plonkish/backend/keygen.js';
 import { decodePk, encodePk } from '../plonkish/backend/pk.js';
 import { decodeVk, encodeVk, type VerifyingKey } from '../plonkish/backend/vk.js';
 import { KzgParams, unsafeDevSrs } from '../poly/kzg.js';
-import { readHalo2Params, type Srs, truncateSrs } from '../poly/srs.js';
+import { Fr } from '../field/bn254.js';
+import { lagrangeBasisSrs } from '../poly/lagrange-srs.js';
+import { readHalo2Params, type Srs, truncateSrs, writeHalo2Params } from '../poly/srs.js';
+import type { AffinePoint } from '../poly/types.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { DEFAULT_CACHE_DIR, hex, KeyCache, cacheKey } from './key-cache.js';
 import type { CompiledModel } from './model-source.js';
 import { type ProofFile, UsageError } from './proof-file.js';
@@ -34,6 +44,69 @@ export function loadSrs(path: string | undefined, k: number): { srs: Srs; source
   return { srs: srs.k > k ? truncateSrs(srs, k) : srs, source: { kind: 'file', path } };
 }
 
+/** sha256 of an SRS's monomial points (what its Lagrange basis is derived from). */
+function srsPointsHash(srs: Srs): string {
+  const h = sha256.create();
+  const put = (p: AffinePoint) => h.update(new TextEncoder().encode(p ? `${p.x.toString(16)},${p.y.toString(16)};` : 'inf;'));
+  h.update(new TextEncoder().encode(`k=${srs.k};`));
+  srs.g1.forEach(put);
+  h.update(new TextEncoder().encode(JSON.stringify([srs.g2, srs.sG2], (_, v) => (typeof v === 'bigint' ? v.toString(16) : v))));
+  return hex(h.digest());
+}
+
+const samePoint = (a: AffinePoint, b: AffinePoint) => (a === null || b === null ? a === b : a.x === b.x && a.y === b.y);
+
+/**
+ * Σ L_i(τ)·1 = [1]₁ and Σ L_i(τ)·ω^i = [τ]₁ (the Lagrange forms of 1 and X,
+ * committed with the packed MSM the prover uses): `kzg`'s Lagrange points
+ * are its SRS's basis.
+ */
+function lagrangeConsistent(kzg: KzgParams): boolean {
+  const { k, g1 } = kzg.srs;
+  const F = kzg.ntt.F;
+  const omega = Fr.rootOfUnityOfOrder(k);
+  const powers: bigint[] = [1n];
+  for (let i = 1; i < 2 ** k; i++) powers.push(Fr.mul(powers[i - 1]!, omega));
+  const commit = (values: bigint[]) => {
+    const v = F.fromBigints(values);
+    try {
+      return kzg.commitLagrange(v);
+    } finally {
+      v.free();
+    }
+  };
+  return samePoint(commit(powers.map(() => 1n)), g1[0]!) && (k === 0 || samePoint(commit(powers), g1[1]!));
+}
+
+/**
+ * KZG params over `srs` with its Lagrange basis: the SRS's own, the
+ * cache's (checked), or derived now (then cached).
+ */
+export function withLagrangeBasis(srs: Srs, cache: KeyCache | undefined, notes: string[]): KzgParams {
+  if (srs.g1Lagrange || !cache) return new KzgParams(srs);
+  const key = cacheKey({ lagrangeBasis: true, srs: srsPointsHash(srs) });
+  const hit = cache.load(key, 'srs', (b) => {
+    const got = readHalo2Params(b);
+    if (got.k !== srs.k || !got.g1Lagrange) throw new Error(`expected the Lagrange basis for k = ${srs.k}`);
+    if (srsPointsHash({ k: got.k, g1: got.g1, g2: got.g2, sG2: got.sG2 }) !== srsPointsHash(srs)) throw new Error('holds another SRS');
+    const kzg = new KzgParams({ ...srs, g1Lagrange: got.g1Lagrange });
+    if (!lagrangeConsistent(kzg)) {
+      kzg.free();
+      throw new Error('its Lagrange points are not the basis of this SRS');
+    }
+    return kzg;
+  });
+  if (hit.hit) return hit.value;
+  if (hit.note) notes.push(hit.note);
+  const full = { ...srs, g1Lagrange: lagrangeBasisSrs(srs) };
+  try {
+    cache.store(key, 'srs', writeHalo2Params(full));
+  } catch (e) {
+    notes.push(`cannot write the key cache in ${cache.dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return new KzgParams(full);
+}
+
 /** `--cache-dir DIR` (default .cache/keys), or no cache with `--no-cache`. */
 export function keyCacheFrom(flags: ReadonlyMap<string, string | true>): KeyCache | undefined {
   if (flags.has('no-cache')) return undefined;
@@ -41,23 +114,50 @@ export function keyCacheFrom(flags: ReadonlyMap<string, string | true>): KeyCach
   return new KeyCache(typeof dir === 'string' ? dir : DEFAULT_CACHE_DIR);
 }
 
-export interface KeySession {
-  readonly kzg: KzgParams;
-  readonly k: number;
-  /** The cache key (hex), for display. */
+/**
+ * The SRS, key cache and cache key of one circuit. `params()` holds the SRS
+ * as loaded (enough to decode or check keys); `proverParams()` adds the
+ * Lagrange basis (keygen and proving need it), from the cache when it can.
+ */
+export class KeySession {
   readonly key: string;
-  readonly cache: KeyCache | undefined;
   /** Notes for stderr (stale or corrupt cache files). */
-  readonly notes: string[];
-}
+  readonly notes: string[] = [];
+  private kzg: KzgParams;
+  private lagrange = false;
 
-export function keySession(model: CompiledModel, kzg: KzgParams, k: number, cache: KeyCache | undefined): KeySession {
-  return { kzg, k, cache, notes: [], key: cacheKey({ ...model.identity, k, srs: hex(kzg.srsId) }) };
+  constructor(
+    model: CompiledModel,
+    private readonly srs: Srs,
+    readonly k: number,
+    readonly cache: KeyCache | undefined,
+  ) {
+    this.kzg = new KzgParams(srs);
+    this.lagrange = !!srs.g1Lagrange;
+    this.key = cacheKey({ ...model.identity, k, srs: hex(this.kzg.srsId) });
+  }
+
+  params(): KzgParams {
+    return this.kzg;
+  }
+
+  proverParams(): KzgParams {
+    if (!this.lagrange) {
+      this.kzg.free();
+      this.kzg = withLagrangeBasis(this.srs, this.cache, this.notes);
+      this.lagrange = true;
+    }
+    return this.kzg;
+  }
+
+  free(): void {
+    this.kzg.free();
+  }
 }
 
 /** Keygen now, and store the keys when there is a cache. */
 export function freshProvingKey(s: KeySession, model: CompiledModel): ProvingKey {
-  const pk = keygen(new ModelCircuit(model.params), s.kzg, s.k);
+  const pk = keygen(new ModelCircuit(model.params), s.proverParams(), s.k);
   if (s.cache) {
     try {
       s.cache.store(s.key, 'pk', encodePk(pk));
@@ -73,7 +173,7 @@ export function freshProvingKey(s: KeySession, model: CompiledModel): ProvingKey
 export function provingKey(s: KeySession, model: CompiledModel): { pk: ProvingKey; cached: boolean } {
   if (s.cache) {
     const hit = s.cache.load(s.key, 'pk', (b) => {
-      const pk = decodePk(b, s.kzg);
+      const pk = decodePk(b, s.proverParams());
       if (pk.vk.k !== s.k) {
         pk.free();
         throw new Error(`holds k = ${pk.vk.k}, expected ${s.k}`);
@@ -90,7 +190,7 @@ export function provingKey(s: KeySession, model: CompiledModel): { pk: ProvingKe
 export function verifyingKey(s: KeySession, model: CompiledModel): { vk: VerifyingKey; cached: boolean } {
   if (s.cache) {
     const hit = s.cache.load(s.key, 'vk', (b) => {
-      const vk = decodeVk(b, s.kzg);
+      const vk = decodeVk(b, s.params());
       if (vk.k !== s.k) throw new Error(`holds k = ${vk.k}, expected ${s.k}`);
       return vk;
     });

@@ -13,10 +13,9 @@ import { type Preset, getPreset, QuantEvaluator, publicInstances, type Visibilit
 import { encodeVk } from '../plonkish/backend/vk.js';
 import { prove } from '../plonkish/backend/prover.js';
 import { verify } from '../plonkish/backend/verifier.js';
-import { KzgParams } from '../poly/kzg.js';
 import { type Args, checkFlags, flag } from './args.js';
 import { inputText, parseJson, parseTokenInput, tokenText } from './input.js';
-import { freshProvingKey, keyCacheFrom, keySession, loadSrs, provingKey } from './keys.js';
+import { freshProvingKey, keyCacheFrom, KeySession, loadSrs, provingKey } from './keys.js';
 import { type CompiledModel, compileOnnx, compilePreset, DEFAULT_ONNX_SCALE, isModelFile, loadFile, openOnnx, parseDims, parseOnnxInputs } from './model-source.js';
 import { Progress, type ProgressSink } from './progress.js';
 import { PROOF_FILE_VERSION, PROOF_FORMAT, type ProofFile, toBase64, UsageError } from './proof-file.js';
@@ -136,8 +135,8 @@ export async function cmdProve(args: Args, io: CommandIo): Promise<number> {
 
   progress.start('keygen');
   const { srs, source } = loadSrs(flag(args, 'srs'), k);
-  const kzg = new KzgParams(srs);
-  const session = keySession(model, kzg, k, keyCacheFrom(args.flags));
+  const session = new KeySession(model, srs, k, keyCacheFrom(args.flags));
+  const kzg = session.proverParams();
   let { pk, cached } = provingKey(session, model);
   if (cached) progress.estimate('keygen', undefined);
   timings['keys'] = progress.end(cached ? 'cached' : session.cache ? 'computed, cached' : 'computed');
@@ -174,7 +173,7 @@ export async function cmdProve(args: Args, io: CommandIo): Promise<number> {
     proof: toBase64(proof),
   };
   pk.free();
-  kzg.free();
+  session.free();
   mkdirSync(dirname(resolve(outPath)), { recursive: true });
   writeFileSync(outPath, JSON.stringify(file, null, 1));
   const keys = cached ? 'cached' : 'computed';

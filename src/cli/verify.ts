@@ -11,10 +11,9 @@ import { Fr } from '../field/bn254.js';
 import { getPreset, instanceLayout, quantizeValues } from '../models/index.js';
 import { decodeVk, type VerifyingKey } from '../plonkish/backend/vk.js';
 import { verify } from '../plonkish/backend/verifier.js';
-import { KzgParams } from '../poly/kzg.js';
 import { type Args, checkFlags, flag, readText } from './args.js';
 import { checkLength, tokenText } from './input.js';
-import { keyCacheFrom, keySession, loadSrs, verifyingKey, freshProvingKey } from './keys.js';
+import { freshProvingKey, keyCacheFrom, KeySession, loadSrs, verifyingKey } from './keys.js';
 import { type CompiledModel, compileOnnx, compilePreset, type LoadedFile, loadFile, openOnnx } from './model-source.js';
 import { Progress } from './progress.js';
 import { type FileBinding, fromBase64, parseProofFile, type ProofFile, UsageError } from './proof-file.js';
@@ -113,15 +112,15 @@ export async function cmdVerify(args: Args, io: CommandIo): Promise<number> {
   progress.start('keygen');
   const srsPath = flag(args, 'srs') ?? (file.srs.kind === 'file' ? file.srs.path : undefined);
   const { srs } = loadSrs(srsPath, file.k);
-  const kzg = new KzgParams(srs);
-  const session = keySession(d.model, kzg, file.k, keyCacheFrom(args.flags));
+  const session = new KeySession(d.model, srs, file.k, keyCacheFrom(args.flags));
+  const kzg = session.params();
   let vk: VerifyingKey;
   let vkSource: 'file' | 'cached' | 'computed';
   if (args.flags.has('trust-vk')) {
     try {
       vk = decodeVk(fromBase64(file.vk, 'vk'), kzg);
     } catch (e) {
-      kzg.free();
+      session.free();
       return reject(`verifying key: ${(e as Error).message}`);
     }
     vkSource = 'file';
@@ -142,11 +141,11 @@ export async function cmdVerify(args: Args, io: CommandIo): Promise<number> {
     pk.free();
     if (fresh.digest !== vk.digest) {
       io.err(`zktensor: note: the cached verifying key ${session.cache!.path(session.key, 'vk')} was not this circuit's; recomputed and overwritten`);
-      result = verify(fresh, proof, instances, kzg.verifierParams());
+      result = verify(fresh, proof, instances, session.params().verifierParams());
       vkSource = 'computed';
     }
   }
-  kzg.free();
+  session.free();
   const verifySeconds = progress.end(result.ok ? 'accepted' : 'rejected');
   for (const n of session.notes) io.err(`zktensor: note: ${n}`);
   if (!result.ok) return reject(result.reason ?? 'unknown reason');

@@ -187,8 +187,8 @@ describe('zktensor prove / verify: ONNX (mlp.onnx)', () => {
     expect(second.code).toBe(0);
     expect(json(second)).toMatchObject({ keys: 'cached' });
     expect(second.progress).toMatch(/\[keygen\] 4\/6 done in [\d.]+ s \(cached\)/);
-    // corrupt both cached keys (one byte each in the middle of the payload)
-    for (const f of readdirSync(onnxCache)) {
+    // corrupt the cached proving key (one byte in the middle of the payload)
+    for (const f of readdirSync(onnxCache).filter((name) => name.endsWith('.pk'))) {
       const path = join(onnxCache, f);
       const bytes = readFileSync(path);
       bytes[bytes.length >> 1] ^= 0xff;
@@ -207,7 +207,7 @@ describe('zktensor prove / verify: ONNX (mlp.onnx)', () => {
     const v2 = await cli('verify', proofPath, '--cache-dir', onnxCache, '--json');
     expect(v2.code).toBe(0);
     expect(json(v2)).toMatchObject({ ok: true, vk: 'computed' });
-    expect(v2.err).toMatch(/note: cached vk .* lacks the "ZKTC" header; recomputing|note: cached vk .*; recomputing/);
+    expect(v2.err).toMatch(/note: cached vk .* lacks the "ZKTC" header; recomputing/);
   });
 
   it('a tampered proof exits 1', async () => {
