@@ -4,9 +4,10 @@
  * (key-cache.ts) or run keygen and store both.
  *
  * Keygen and the prover commit Lagrange-form columns with the Lagrange-basis
- * SRS [L_i(τ)]₁; deriving it is (n/2)·log n scalar multiplications (tens of
- * seconds at k = 11), so it is cached too, as a halo2 params file keyed by
- * the SRS's points, and checked on load: Σ L_i(τ) = [1]₁ and
+ * SRS [L_i(τ)]₁, a derivation of (n/2)·log n scalar multiplications; with
+ * a cache, the dev SRS and its Lagrange basis are stored as a halo2 params
+ * file (`<key>.srs`, keyed by seed and k; an imported SRS lacking the basis:
+ * keyed by its points) and checked on load: Σ L_i(τ) = [1]₁ and
  * Σ ω^i·L_i(τ) = [τ]₁ (two MSMs).
  */
 import { readFileSync } from 'node:fs';
@@ -26,8 +27,16 @@ import { type ProofFile, UsageError } from './proof-file.js';
 
 export const DEV_SRS_SEED = 'zktensor-cli-dev';
 
-export function loadSrs(path: string | undefined, k: number): { srs: Srs; source: ProofFile['srs'] } {
-  if (!path) return { srs: unsafeDevSrs(k, DEV_SRS_SEED), source: { kind: 'unsafe-dev', seed: DEV_SRS_SEED } };
+/**
+ * KZG params for `--srs PATH` (a halo2 params file, truncated to k), or the
+ * unsafe dev SRS: with a cache, the dev SRS and its Lagrange basis come
+ * from `<cache>/<key>.srs` (checked), else they are made and stored there.
+ */
+export function loadSrs(path: string | undefined, k: number, cache?: KeyCache, notes: string[] = []): { kzg: KzgParams; source: ProofFile['srs'] } {
+  if (!path) {
+    const source = { kind: 'unsafe-dev', seed: DEV_SRS_SEED } as const;
+    return { kzg: cache ? cachedDevSrs(k, cache, notes) : new KzgParams(unsafeDevSrs(k, DEV_SRS_SEED)), source };
+  }
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
@@ -41,7 +50,40 @@ export function loadSrs(path: string | undefined, k: number): { srs: Srs; source
     throw new UsageError(`--srs: ${path} is not a halo2 params file (${(e as Error).message})`);
   }
   if (srs.k < k) throw new UsageError(`--srs: ${path} has k = ${srs.k}, the circuit needs k = ${k}`);
-  return { srs: srs.k > k ? truncateSrs(srs, k) : srs, source: { kind: 'file', path } };
+  return { kzg: new KzgParams(srs.k > k ? truncateSrs(srs, k) : srs), source: { kind: 'file', path } };
+}
+
+function storeSrs(cache: KeyCache, key: string, srs: Srs, notes: string[]): void {
+  try {
+    cache.store(key, 'srs', writeHalo2Params(srs));
+  } catch (e) {
+    notes.push(`cannot write the key cache in ${cache.dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+/** KZG params over `srs` (which carries Lagrange points), after checking those points; throws when they are wrong. */
+function checkedKzg(srs: Srs): KzgParams {
+  const kzg = new KzgParams(srs);
+  if (!lagrangeConsistent(kzg)) {
+    kzg.free();
+    throw new Error('its Lagrange points are not the basis of its SRS');
+  }
+  return kzg;
+}
+
+function cachedDevSrs(k: number, cache: KeyCache, notes: string[]): KzgParams {
+  const key = cacheKey({ devSrs: DEV_SRS_SEED, k });
+  const hit = cache.load(key, 'srs', (b) => {
+    const got = readHalo2Params(b);
+    if (got.k !== k || !got.g1Lagrange) throw new Error(`expected k = ${k} with the Lagrange basis`);
+    return checkedKzg(got);
+  });
+  if (hit.hit) return hit.value;
+  if (hit.note) notes.push(hit.note);
+  const srs = unsafeDevSrs(k, DEV_SRS_SEED);
+  const full = { ...srs, g1Lagrange: lagrangeBasisSrs(srs) };
+  storeSrs(cache, key, full, notes);
+  return new KzgParams(full);
 }
 
 /** sha256 of an SRS's monomial points (what its Lagrange basis is derived from). */
@@ -89,21 +131,12 @@ export function withLagrangeBasis(srs: Srs, cache: KeyCache | undefined, notes: 
     const got = readHalo2Params(b);
     if (got.k !== srs.k || !got.g1Lagrange) throw new Error(`expected the Lagrange basis for k = ${srs.k}`);
     if (srsPointsHash({ k: got.k, g1: got.g1, g2: got.g2, sG2: got.sG2 }) !== srsPointsHash(srs)) throw new Error('holds another SRS');
-    const kzg = new KzgParams({ ...srs, g1Lagrange: got.g1Lagrange });
-    if (!lagrangeConsistent(kzg)) {
-      kzg.free();
-      throw new Error('its Lagrange points are not the basis of this SRS');
-    }
-    return kzg;
+    return checkedKzg({ ...srs, g1Lagrange: got.g1Lagrange });
   });
   if (hit.hit) return hit.value;
   if (hit.note) notes.push(hit.note);
   const full = { ...srs, g1Lagrange: lagrangeBasisSrs(srs) };
-  try {
-    cache.store(key, 'srs', writeHalo2Params(full));
-  } catch (e) {
-    notes.push(`cannot write the key cache in ${cache.dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  storeSrs(cache, key, full, notes);
   return new KzgParams(full);
 }
 
@@ -117,24 +150,23 @@ export function keyCacheFrom(flags: ReadonlyMap<string, string | true>): KeyCach
 /**
  * The SRS, key cache and cache key of one circuit. `params()` holds the SRS
  * as loaded (enough to decode or check keys); `proverParams()` adds the
- * Lagrange basis (keygen and proving need it), from the cache when it can.
+ * Lagrange basis where the SRS lacks it (keygen and proving need it), from
+ * the cache when it can.
  */
 export class KeySession {
   readonly key: string;
-  /** Notes for stderr (stale or corrupt cache files). */
-  readonly notes: string[] = [];
-  private kzg: KzgParams;
-  private lagrange = false;
+  private lagrange: boolean;
 
   constructor(
     model: CompiledModel,
-    private readonly srs: Srs,
+    private kzg: KzgParams,
     readonly k: number,
     readonly cache: KeyCache | undefined,
+    /** Notes for stderr (stale or corrupt cache files). */
+    readonly notes: string[] = [],
   ) {
-    this.kzg = new KzgParams(srs);
-    this.lagrange = !!srs.g1Lagrange;
-    this.key = cacheKey({ ...model.identity, k, srs: hex(this.kzg.srsId) });
+    this.lagrange = !!kzg.srs.g1Lagrange;
+    this.key = cacheKey({ ...model.identity, k, srs: hex(kzg.srsId) });
   }
 
   params(): KzgParams {
@@ -143,8 +175,9 @@ export class KeySession {
 
   proverParams(): KzgParams {
     if (!this.lagrange) {
+      const next = withLagrangeBasis(this.kzg.srs, this.cache, this.notes);
       this.kzg.free();
-      this.kzg = withLagrangeBasis(this.srs, this.cache, this.notes);
+      this.kzg = next;
       this.lagrange = true;
     }
     return this.kzg;

@@ -134,8 +134,10 @@ export async function cmdProve(args: Args, io: CommandIo): Promise<number> {
   const timings: Record<string, number> = {};
 
   progress.start('keygen');
-  const { srs, source } = loadSrs(flag(args, 'srs'), k);
-  const session = new KeySession(model, srs, k, keyCacheFrom(args.flags));
+  const cache = keyCacheFrom(args.flags);
+  const notes: string[] = [];
+  const { kzg: base, source } = loadSrs(flag(args, 'srs'), k, cache, notes);
+  const session = new KeySession(model, base, k, cache, notes);
   const kzg = session.proverParams();
   let { pk, cached } = provingKey(session, model);
   if (cached) progress.estimate('keygen', undefined);

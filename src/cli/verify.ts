@@ -111,8 +111,10 @@ export async function cmdVerify(args: Args, io: CommandIo): Promise<number> {
 
   progress.start('keygen');
   const srsPath = flag(args, 'srs') ?? (file.srs.kind === 'file' ? file.srs.path : undefined);
-  const { srs } = loadSrs(srsPath, file.k);
-  const session = new KeySession(d.model, srs, file.k, keyCacheFrom(args.flags));
+  const cache = keyCacheFrom(args.flags);
+  const notes: string[] = [];
+  const { kzg: base } = loadSrs(srsPath, file.k, cache, notes);
+  const session = new KeySession(d.model, base, file.k, cache, notes);
   const kzg = session.params();
   let vk: VerifyingKey;
   let vkSource: 'file' | 'cached' | 'computed';
@@ -130,7 +132,7 @@ export async function cmdVerify(args: Args, io: CommandIo): Promise<number> {
     vkSource = got.cached ? 'cached' : 'computed';
   }
   if (vkSource !== 'computed') progress.estimate('keygen', undefined);
-  progress.end(vkSource === 'computed' ? 'computed' : `${vkSource} key`);
+  const keygenSeconds = progress.end(vkSource === 'computed' ? 'computed' : `${vkSource} key`);
   progress.start('verify');
   const proof = fromBase64(file.proof, 'proof');
   let result = verify(vk, proof, instances, kzg.verifierParams());
@@ -152,7 +154,7 @@ export async function cmdVerify(args: Args, io: CommandIo): Promise<number> {
   // the output shown is decoded from the verified public values, not from the file's convenience copy
   const outputs = new Map(layout.filter((s) => s.role === 'output').map((s) => [s.name, instances[0]!.slice(s.offset, s.offset + s.length)]));
   const shown = await d.describe(outputs);
-  if (args.flags.has('json')) io.out(JSON.stringify({ ok: true, model: d.name, ...(file.tokens ? { tokens: file.tokens } : {}), k: file.k, vk: vkSource, verifySeconds, ...shown.summary }));
+  if (args.flags.has('json')) io.out(JSON.stringify({ ok: true, model: d.name, ...(file.tokens ? { tokens: file.tokens } : {}), k: file.k, vk: vkSource, keygenSeconds, verifySeconds, ...shown.summary }));
   else io.out(`proof OK: ${d.name}${file.tokens ? ` on ${file.tokens} tokens` : ''} (k = ${file.k}, ${vkSource} verifying key), verified in ${verifySeconds} s${shown.text}`);
   return 0;
 }
