@@ -6,7 +6,8 @@
  *  - mlp.onnx: prove → verify; the second prove is a key-cache hit; a
  *    corrupt cached key is detected, recomputed and the proof still
  *    verifies; a changed or missing model file exits 2; bad input JSON
- *    exits 2 naming the input and its shape;
+ *    exits 2 naming the input and its shape; block.onnx and cnn.onnx
+ *    prove and verify;
  *  - malformed input exits 2 with a message naming the problem; `info`
  *    prints gpt2-small's cost (BPE-tokenized input); `srs`; `bench`; the bin
  *    launcher.
@@ -248,6 +249,27 @@ describe('zktensor prove / verify: ONNX (mlp.onnx)', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message as RegExp);
   });
+});
+
+describe.each([
+  { name: 'block', dims: { T: 4 } },
+  { name: 'cnn', dims: {} },
+])('zktensor prove / verify: ONNX $name.onnx', ({ name, dims }) => {
+  it('proves (symbolic dims inferred from the input) and verifies; outputs match the reference', async () => {
+    const proofPath = join(dir, `${name}-proof.json`);
+    const keys = join(dir, `${name}-keys`);
+    const r = await cli('prove', '--model', join(fixtures, `${name}.onnx`), '--input', join(fixtures, `${name}.json`), '--out', proofPath, '--cache-dir', keys, '--json');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const ref = JSON.parse(readFileSync(join(fixtures, `${name}.json`), 'utf8'));
+    const y = (json(r).outputs as { y: number[] }).y;
+    expect(y).toHaveLength(ref.outputs.y.length);
+    y.forEach((v, i) => expect(Math.abs(v - ref.outputs.y[i])).toBeLessThan(0.25));
+    expect(JSON.parse(readFileSync(proofPath, 'utf8')).modelFile.dims).toEqual(dims);
+    const v = await cli('verify', proofPath, '--cache-dir', keys, '--json');
+    expect(v.code).toBe(0);
+    expect(json(v)).toMatchObject({ ok: true, vk: 'cached', outputs: { y } });
+  }, 120_000);
 });
 
 describe('zktensor errors (exit 2)', () => {
