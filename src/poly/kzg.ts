@@ -165,11 +165,29 @@ export function unsafeDevSrs(k: number, seed: string | number = 0): Srs {
   const tau = tauFromSeed(seed);
   const n = 2 ** k;
   const F = packedFr();
-  const G = packedG1(F.runtime);
   const powers = F.alloc(n);
   F.powers(powers, 1n, tau);
-  const bytes = powers.toBytes();
+  const g1 = fixedBaseG1(F, powers);
   powers.free();
+  // the Lagrange basis at τ as well (knowing τ makes it n fixed-base products, not an NTT over G1):
+  // L_i(τ) = ω^i·(τ^n − 1) / (n·(τ − ω^i))
+  const omega = Fr.rootOfUnityOfOrder(k);
+  const wi: bigint[] = new Array(n);
+  wi[0] = 1n;
+  for (let i = 1; i < n; i++) wi[i] = Fr.mul(wi[i - 1]!, omega);
+  const inv = Fr.batchInv(wi.map((w) => Fr.mul(BigInt(n), Fr.sub(tau, w))));
+  const common = Fr.sub(Fr.pow(tau, BigInt(n)), 1n);
+  const lagrange = F.fromBigints(wi.map((w, i) => Fr.mul(Fr.mul(w, common), inv[i]!)));
+  const g1Lagrange = fixedBaseG1(F, lagrange);
+  lagrange.free();
+  return { k, g1, g2: G2_GENERATOR, sG2: g2FromNoble(NobleG2Point.BASE.multiply(tau)), g1Lagrange };
+}
+
+/** [s_i]₁ for each scalar of `scalars`: 32 windows of 8 bits, each a batch-affine addition over all points. */
+function fixedBaseG1(F: ReturnType<typeof packedFr>, scalars: FieldVec): AffinePoint[] {
+  const n = scalars.length;
+  const G = packedG1(F.runtime);
+  const bytes = scalars.toBytes();
   // table[w·256 + d] = d·2^(8w)·G
   const table: AffinePoint[] = [];
   let base = NobleG1Point.BASE;
@@ -196,9 +214,9 @@ export function unsafeDevSrs(k: number, seed: string | number = 0): Srs {
     }
     G.addBatch(acc, acc, digits);
   }
-  const g1 = acc.toAffine();
+  const out = acc.toAffine();
   for (const v of [tv, acc, digits]) v.free();
-  return { k, g1, g2: G2_GENERATOR, sG2: g2FromNoble(NobleG2Point.BASE.multiply(tau)) };
+  return out;
 }
 
 /**

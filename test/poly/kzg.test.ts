@@ -167,4 +167,14 @@ describe('Lagrange-basis SRS', () => {
     expect(readHalo2Params(writeHalo2Params({ ...srs, g1Lagrange: lag })).g1Lagrange).toEqual(lag);
     coeffs.free();
   });
+
+  it('unsafeDevSrs carries the Lagrange basis at τ, equal to the one derived from the powers', async () => {
+    const { lagrangeBasisSrs } = await import('../../src/poly/lagrange-srs.js');
+    for (const k of [0, 1, 5]) {
+      const srs = unsafeDevSrs(k, 'dev-lagrange');
+      expect(srs.g1Lagrange).toEqual(lagrangeBasisSrs({ ...srs, g1Lagrange: undefined }));
+    }
+    // a truncated SRS drops it (it belongs to one domain size)
+    expect(truncateSrs(unsafeDevSrs(3, 'dev-lagrange'), 2).g1Lagrange).toBeUndefined();
+  });
 });
