@@ -110,11 +110,18 @@ function gather(out: FieldVec, src: FieldVec, index: Int32Array): void {
   for (let r = 0; r < index.length; r++) mem.copyWithin(out.at(r), src.at(index[r]!), src.at(index[r]!) + ELEMENT_BYTES);
 }
 
-export function keygen<Config, Params>(circuit: Circuit<Config, Params>, params: ProverParams, k: number): ProvingKey {
+export interface KeygenOptions {
+  /** Called as each step starts (progress reports): step name, steps done, steps in all. */
+  readonly onStep?: (step: string, done: number, total: number) => void;
+}
+
+export function keygen<Config, Params>(circuit: Circuit<Config, Params>, params: ProverParams, k: number, options: KeygenOptions = {}): ProvingKey {
+  const step = (name: string, done: number) => options.onStep?.(name, done, 4);
   if (!Number.isInteger(k) || k < 1 || k > params.k) throw new KeygenError(`keygen: expected 1 ≤ k ≤ ${params.k} (the SRS size), got ${k}`);
   const configured = configure(circuit);
   const compiled = configured.compiled;
   if (2 ** k < compiled.minimumRows) throw new KeygenError(`keygen: k = ${k} gives ${2 ** k} rows, the circuit needs at least ${compiled.minimumRows}`);
+  step('synthesize', 0);
   const assignment = synthesizeKeygen(circuit, { k, configured: configured as never });
   const arg = buildArgument(compiled, k);
   const n = arg.n;
@@ -122,6 +129,7 @@ export function keygen<Config, Params>(circuit: Circuit<Config, Params>, params:
 
   // σ values: δ^col·ω^row of each cell's successor
   const omega = Fr.rootOfUnityOfOrder(k);
+  step('copy cycles', 1);
   const mapping = permutationCycles(arg.permutation.columns, n, assignment.copies);
   const commitments: AffinePoint[] = [];
   const fixedValues: StoredColumn[] = [];
@@ -132,8 +140,10 @@ export function keygen<Config, Params>(circuit: Circuit<Config, Params>, params:
     fixedValues.push(StoredColumn.take(v));
     fixedCoeffs.push(StoredColumn.take(c));
   };
+  step('fixed commitments', 2);
   for (const vals of assignment.fixed) add(F.fromBigints(vals as bigint[]));
   // σ_i(ω^r) = δ^col·ω^row of the successor cell: gather ω^row and δ^col, one packed product
+  step('permutation commitments', 3);
   const omegaPow = F.alloc(n);
   F.powers(omegaPow, 1n, omega);
   const deltaPow = F.fromBigints(arg.permutation.columns.map((_, i) => Fr.pow(DELTA, BigInt(i))));
@@ -149,6 +159,7 @@ export function keygen<Config, Params>(circuit: Circuit<Config, Params>, params:
 
   const vk: VerifyingKey = { k, circuit: compiled, fixedCommitments: commitments, digest: 0n };
   const withDigest: VerifyingKey = { ...vk, digest: vkDigest(vk, params) };
+  options.onStep?.('done', 4, 4);
   return assembleProvingKey(withDigest, arg, fixedCoeffs, fixedValues, params);
 }
 

@@ -32,6 +32,8 @@ export interface ProveOptions {
   readonly hash?: TranscriptHash;
   /** Source of blinding randomness (default: crypto.getRandomValues). */
   readonly random?: () => bigint;
+  /** Called as each step starts (progress reports): step name, steps done, steps in all. */
+  readonly onStep?: (step: string, done: number, total: number) => void;
 }
 
 function cryptoRandom(): bigint {
@@ -53,6 +55,9 @@ export function prove<Config, Params>(
   const { n, usableRows: u, k } = arg;
   const F = params.ntt.F;
   const random = options.random ?? cryptoRandom;
+  const totalSteps = arg.circuit.numPhases + 4 + (1 << extendedLog(arg));
+  let stepsDone = 0;
+  const step = (name: string) => options.onStep?.(name, stepsDone++, totalSteps);
   checkInstances(arg, instances);
   const configured = configure(circuit);
   const transcript = new TranscriptWriter(options.hash ?? 'blake2b');
@@ -102,6 +107,7 @@ export function prove<Config, Params>(
   // 1. advice rounds
   const challenges: (bigint | undefined)[] = arg.circuit.challenges.map(() => undefined);
   for (let phase = 0; phase < arg.circuit.numPhases; phase++) {
+    step(`advice phase ${phase}`);
     const a = synthesizeWitness(circuit, { k, instances, phases: [phase as 0 | 1 | 2], challenges, configured: configured as never });
     for (const col of arg.circuit.advice) {
       if (col.phase !== phase) continue;
@@ -144,6 +150,7 @@ export function prove<Config, Params>(
   };
 
   // 2. multiplicities
+  step('lookup multiplicities');
   const theta = transcript.challenge();
   let all = [...(challenges as bigint[]), theta, 0n, 0n];
   const compress = (ev: VectorEvaluator, exprs: readonly import('../frontend/index.js').ExprNode[]) => {
@@ -183,6 +190,7 @@ export function prove<Config, Params>(
   commitStage(arg.circuit.numPhases);
 
   // 3. lookup helpers and accumulators, permutation products
+  step('lookup and permutation accumulators');
   const beta = transcript.challenge();
   const gamma = transcript.challenge();
   all = [...(challenges as bigint[]), theta, beta, gamma];
@@ -285,6 +293,7 @@ export function prove<Config, Params>(
   const accFull = F.alloc(N);
   const buffer = () => new Uint8Array(F.runtime.buffer);
   for (let part = 0; part < E; part++) {
+    step(`quotient part ${part + 1}/${E}`);
     const shift = partShift(arg, part);
     const cache = new Map<string, FieldVec>();
     let cachedBytes = 0;
@@ -348,6 +357,7 @@ export function prove<Config, Params>(
   accFull.free();
 
   // 5. evaluations
+  step('evaluations');
   const x = transcript.challenge();
   const openings: ProverOpening[] = [];
   const open = (id: string, poly: FieldVec, rotations: readonly number[]) => {
@@ -371,8 +381,10 @@ export function prove<Config, Params>(
   hChunks.forEach((c, i) => open(`vanishing ${i}`, c, [0]));
 
   // 6. multi-opening
+  step('multi-opening');
   shplonkProve(openings, params.ntt, (c) => params.commit(c), transcript);
   const body = transcript.finish();
+  options.onStep?.('done', totalSteps, totalSteps);
   for (const t of resident) t.free();
   const out = new Uint8Array(8 + body.length);
   out.set(PROOF_MAGIC, 0);
