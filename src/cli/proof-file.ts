@@ -18,7 +18,10 @@
  *     output?: { next: { id, text }, logits } | { values: { <output>: [real…] } },
  *     instances: [[decimal]], vk: base64, proof: base64 }
  *
- * Version 1 files (presets only, no modelFile/weights) are still read.
+ * An ONNX model's quantization is calibrated on its input, so the input
+ * values are recorded and the verifier recalibrates on them; with a private
+ * input nothing is recorded and the file's `quant` is taken as part of the
+ * statement. Version 1 files (presets only) are still read.
  */
 import type { QuantParams, VisibilitySpec } from '../models/index.js';
 
