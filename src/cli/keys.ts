@@ -81,7 +81,7 @@ function cachedDevSrs(k: number, cache: KeyCache, notes: string[]): KzgParams {
   if (hit.hit) return hit.value;
   if (hit.note) notes.push(hit.note);
   const srs = unsafeDevSrs(k, DEV_SRS_SEED);
-  const full = { ...srs, g1Lagrange: lagrangeBasisSrs(srs) };
+  const full = srs.g1Lagrange ? srs : { ...srs, g1Lagrange: lagrangeBasisSrs(srs) };
   storeSrs(cache, key, full, notes);
   return new KzgParams(full);
 }
@@ -188,9 +188,12 @@ export class KeySession {
   }
 }
 
+/** keygen's and prove's `onStep` option. */
+export type OnStep = (step: string, done: number, total: number) => void;
+
 /** Keygen now, and store the keys when there is a cache. */
-export function freshProvingKey(s: KeySession, model: CompiledModel): ProvingKey {
-  const pk = keygen(new ModelCircuit(model.params), s.proverParams(), s.k);
+export function freshProvingKey(s: KeySession, model: CompiledModel, onStep?: OnStep): ProvingKey {
+  const pk = keygen(new ModelCircuit(model.params), s.proverParams(), s.k, { onStep });
   if (s.cache) {
     try {
       s.cache.store(s.key, 'pk', encodePk(pk));
@@ -203,7 +206,7 @@ export function freshProvingKey(s: KeySession, model: CompiledModel): ProvingKey
 }
 
 /** The proving key from the cache, or from keygen (then cached). */
-export function provingKey(s: KeySession, model: CompiledModel): { pk: ProvingKey; cached: boolean } {
+export function provingKey(s: KeySession, model: CompiledModel, onStep?: OnStep): { pk: ProvingKey; cached: boolean } {
   if (s.cache) {
     const hit = s.cache.load(s.key, 'pk', (b) => {
       const pk = decodePk(b, s.proverParams());
@@ -216,11 +219,11 @@ export function provingKey(s: KeySession, model: CompiledModel): { pk: ProvingKe
     if (hit.hit) return { pk: hit.value, cached: true };
     if (hit.note) s.notes.push(hit.note);
   }
-  return { pk: freshProvingKey(s, model), cached: false };
+  return { pk: freshProvingKey(s, model, onStep), cached: false };
 }
 
 /** The verifying key from the cache, or from keygen (then both keys are cached). */
-export function verifyingKey(s: KeySession, model: CompiledModel): { vk: VerifyingKey; cached: boolean } {
+export function verifyingKey(s: KeySession, model: CompiledModel, onStep?: OnStep): { vk: VerifyingKey; cached: boolean } {
   if (s.cache) {
     const hit = s.cache.load(s.key, 'vk', (b) => {
       const vk = decodeVk(b, s.params());
@@ -230,7 +233,7 @@ export function verifyingKey(s: KeySession, model: CompiledModel): { vk: Verifyi
     if (hit.hit) return { vk: hit.value, cached: true };
     if (hit.note) s.notes.push(hit.note);
   }
-  const pk = freshProvingKey(s, model);
+  const pk = freshProvingKey(s, model, onStep);
   const vk = pk.vk;
   pk.free();
   return { vk, cached: false };

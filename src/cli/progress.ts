@@ -5,14 +5,16 @@
  *
  *   TTY    one line per phase, redrawn in place:
  *            [keygen] 4/7 [#########-----------] 45%  2.3 s / ~5.1 s · ETA 24 s
- *   plain  a line when a phase starts and when it ends (and at each 10% step
- *          when the phase reports fine progress):
+ *   plain  a line when a phase starts and when it ends, and one per step
+ *          the phase reports (named steps; unnamed ones at each 10%):
  *            [keygen] 4/7 start (estimate 5.1 s) · ETA 27 s
+ *            [keygen] 4/7 step 3/4 fixed commitments · 2.0 s · ETA 24 s
  *            [keygen] 4/7 done in 5.3 s · total 6.1 s · ETA 21 s
  *
  * Keygen and proving are synchronous, so nothing can redraw while they run
- * unless they call back: `start` returns a `ProgressHook(done, total)` to
- * pass to a prover that reports its own steps.
+ * unless they call back: `start` returns a `ProgressHook(done, total, step)`
+ * for their `onStep` options (keygen.ts, prover.ts report steps as they
+ * start).
  */
 
 export interface ProgressSink {
@@ -23,8 +25,8 @@ export interface ProgressSink {
   readonly columns?: number;
 }
 
-/** Fine progress inside a phase: `done` of `total` units of work. */
-export type ProgressHook = (done: number, total: number) => void;
+/** Fine progress inside a phase: `done` of `total` units of work, optionally naming the step now starting. */
+export type ProgressHook = (done: number, total: number, step?: string) => void;
 
 export interface PhasePlan {
   readonly name: string;
@@ -70,7 +72,7 @@ export class Progress {
     this.lastStep = -1;
     if (this.sink?.isTTY) this.draw(0);
     else this.line(`start${this.phase.estimate !== undefined ? ` (estimate ${formatSeconds(this.phase.estimate)})` : ''}${this.eta(0)}`);
-    return (done, total) => this.update(total > 0 ? Math.min(1, done / total) : 0);
+    return (done, total, step) => this.update(total > 0 ? Math.min(1, done / total) : 0, step, done, total);
   }
 
   /** End the current phase; returns its seconds. */
@@ -115,29 +117,42 @@ export class Progress {
     return s * this.speed();
   }
 
-  /** " · ETA …": the current phase (from its fine progress once there is some, else its estimate) plus the phases after it. */
+  /**
+   * " · ETA …": the current phase plus the phases after it. The current
+   * phase's rest blends its estimate (weight 1 − f) with extrapolation from
+   * its fine progress f (weight f): steps are not equally long, so early
+   * steps alone extrapolate badly.
+   */
   private eta(fraction: number): string {
     const elapsed = (performance.now() - this.phaseStart) / 1000;
-    const here = fraction > 0.05 ? (elapsed * (1 - fraction)) / fraction : Math.max(0, (this.phase.estimate ?? 0) * this.speed() - elapsed);
+    const estimate = this.phase.estimate;
+    const byEstimate = Math.max(0, (estimate ?? 0) * this.speed() - elapsed);
+    const bySteps = fraction > 0 ? (elapsed * (1 - fraction)) / fraction : byEstimate;
+    const here = estimate === undefined ? (fraction > 0 ? bySteps : 0) : (1 - fraction) * byEstimate + fraction * bySteps;
     const left = here + this.remaining(this.current + 1);
     return left > 0 ? ` · ETA ${formatSeconds(left)}` : '';
   }
 
-  private update(fraction: number): void {
+  private update(fraction: number, step?: string, done = 0, total = 0): void {
     if (this.current < 0) return;
-    if (this.sink?.isTTY) return this.draw(fraction);
-    const step = Math.floor(fraction * 10);
-    if (step > this.lastStep && step < 10) {
-      this.lastStep = step;
-      if (step > 0) this.line(`${Math.round(fraction * 100)}% ${formatSeconds((performance.now() - this.phaseStart) / 1000)}${this.eta(fraction)}`);
+    if (this.sink?.isTTY) return this.draw(fraction, step);
+    const elapsed = formatSeconds((performance.now() - this.phaseStart) / 1000);
+    if (step !== undefined) {
+      if (done < total) this.line(`step ${done + 1}/${total} ${step} · ${elapsed}${this.eta(fraction)}`);
+      return;
+    }
+    const tenth = Math.floor(fraction * 10);
+    if (tenth > this.lastStep && tenth < 10) {
+      this.lastStep = tenth;
+      if (tenth > 0) this.line(`${Math.round(fraction * 100)}% ${elapsed}${this.eta(fraction)}`);
     }
   }
 
-  private draw(fraction: number): void {
+  private draw(fraction: number, step?: string): void {
     const filled = Math.round(fraction * BAR);
     const elapsed = (performance.now() - this.phaseStart) / 1000;
     const est = this.phase.estimate !== undefined ? ` / ~${formatSeconds(this.phase.estimate * this.speed())}` : '';
-    let text = `${this.prefix()} [${'#'.repeat(filled)}${'-'.repeat(BAR - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}% ${formatSeconds(elapsed)}${est}${this.eta(fraction)}`;
+    let text = `${this.prefix()} [${'#'.repeat(filled)}${'-'.repeat(BAR - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}% ${formatSeconds(elapsed)}${est}${this.eta(fraction)}${step && step !== 'done' ? ` · ${step}` : ''}`;
     const cols = this.sink?.columns;
     if (cols && text.length >= cols) text = text.slice(0, cols - 1);
     this.sink?.write(`\r\x1b[K${text}`);

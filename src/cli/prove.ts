@@ -17,7 +17,7 @@ import { type Args, checkFlags, flag } from './args.js';
 import { inputText, parseJson, parseTokenInput, tokenText } from './input.js';
 import { freshProvingKey, keyCacheFrom, KeySession, loadSrs, provingKey } from './keys.js';
 import { type CompiledModel, compileOnnx, compilePreset, DEFAULT_ONNX_SCALE, isModelFile, loadFile, openOnnx, parseDims, parseOnnxInputs } from './model-source.js';
-import { Progress, type ProgressSink } from './progress.js';
+import { Progress, type ProgressHook, type ProgressSink } from './progress.js';
 import { PROOF_FILE_VERSION, PROOF_FORMAT, type ProofFile, toBase64, UsageError } from './proof-file.js';
 import { ModelCircuit } from '../models/index.js';
 
@@ -26,6 +26,9 @@ export interface CommandIo {
   err(line: string): void;
   readonly progress?: ProgressSink;
 }
+
+/** A progress hook as keygen's / prove's `onStep`. */
+export const steps = (hook: ProgressHook) => (step: string, done: number, total: number) => hook(done, total, step);
 
 export const PROVE_PHASES = ['load', 'compile', 'witness', 'keygen', 'prove', 'verify'] as const;
 
@@ -133,17 +136,16 @@ export async function cmdProve(args: Args, io: CommandIo): Promise<number> {
   const instances = publicInstances(params, values);
   const timings: Record<string, number> = {};
 
-  progress.start('keygen');
+  const keygenHook = progress.start('keygen');
   const cache = keyCacheFrom(args.flags);
   const notes: string[] = [];
   const { kzg: base, source } = loadSrs(flag(args, 'srs'), k, cache, notes);
   const session = new KeySession(model, base, k, cache, notes);
   const kzg = session.proverParams();
-  let { pk, cached } = provingKey(session, model);
+  let { pk, cached } = provingKey(session, model, steps(keygenHook));
   if (cached) progress.estimate('keygen', undefined);
   timings['keys'] = progress.end(cached ? 'cached' : session.cache ? 'computed, cached' : 'computed');
-  progress.start('prove');
-  let proof = prove(pk, new ModelCircuit(params, qin), instances, kzg);
+  let proof = prove(pk, new ModelCircuit(params, qin), instances, kzg, { onStep: steps(progress.start('prove')) });
   timings['prove'] = progress.end();
   progress.start('verify');
   let check = verify(pk.vk, proof, instances, kzg.verifierParams());

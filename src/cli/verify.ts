@@ -17,7 +17,7 @@ import { freshProvingKey, keyCacheFrom, KeySession, loadSrs, verifyingKey } from
 import { type CompiledModel, compileOnnx, compilePreset, type LoadedFile, loadFile, openOnnx } from './model-source.js';
 import { Progress } from './progress.js';
 import { type FileBinding, fromBase64, parseProofFile, type ProofFile, UsageError } from './proof-file.js';
-import type { CommandIo } from './prove.js';
+import { type CommandIo, steps } from './prove.js';
 
 export const VERIFY_PHASES = ['load', 'compile', 'keygen', 'verify'] as const;
 
@@ -109,7 +109,7 @@ export async function cmdVerify(args: Args, io: CommandIo): Promise<number> {
   if (file.k < cost.k) return reject(`k = ${file.k} is too small for the circuit (needs ${cost.k})`);
   progress.estimate('keygen', cost.estimate.keygenSeconds);
 
-  progress.start('keygen');
+  const keygenHook = progress.start('keygen');
   const srsPath = flag(args, 'srs') ?? (file.srs.kind === 'file' ? file.srs.path : undefined);
   const cache = keyCacheFrom(args.flags);
   const notes: string[] = [];
@@ -127,7 +127,7 @@ export async function cmdVerify(args: Args, io: CommandIo): Promise<number> {
     }
     vkSource = 'file';
   } else {
-    const got = verifyingKey(session, d.model);
+    const got = verifyingKey(session, d.model, steps(keygenHook));
     vk = got.vk;
     vkSource = got.cached ? 'cached' : 'computed';
   }

@@ -97,6 +97,8 @@ describe('zktensor prove / verify: gpt2-tiny with safetensors weights', () => {
     expect(lines[0]).toMatch(/^\[load\] 1\/6 start/);
     expect(lines).toContainEqual(expect.stringMatching(/^\[keygen\] 4\/6 start \(estimate [\d.]+ (s|min)\) · ETA/));
     expect(lines).toContainEqual(expect.stringMatching(/^\[keygen\] 4\/6 done in [\d.]+ s \(computed, cached\) · total [\d.]+ s · ETA/));
+    expect(lines).toContainEqual(expect.stringMatching(/^\[keygen\] 4\/6 step 1\/\d+ synthesize · /));
+    expect(lines).toContainEqual(expect.stringMatching(/^\[prove\] 5\/6 step 1\/\d+ advice phase 0 · /));
     expect(lines[lines.length - 1]).toMatch(/^\[verify\] 6\/6 done in/);
     const file = JSON.parse(readFileSync(proofPath, 'utf8'));
     expect(file.weights).toMatchObject({ kind: 'safetensors', path: '../gpt2-tiny.safetensors' });

@@ -31,15 +31,27 @@ describe('Progress', () => {
     expect(lines[lines.length - 1]).toMatch(/^\[prove\] 3\/3 done in [\d.]+ s · total [\d.]+ s$/);
   });
 
+  it('plain: one line per named step a phase reports', () => {
+    const s = sink(false);
+    const p = new Progress(s, [{ name: 'keygen', estimate: 4 }]);
+    const hook = p.start('keygen');
+    ['synthesize', 'copy cycles', 'fixed commitments'].forEach((step, i) => hook(i, 3, step));
+    hook(3, 3, 'done');
+    p.end();
+    const lines = s.text.trim().split('\n');
+    expect(lines.slice(1, 4).map((l) => l.replace(/ · .*/, ''))).toEqual(['[keygen] 1/1 step 1/3 synthesize', '[keygen] 1/1 step 2/3 copy cycles', '[keygen] 1/1 step 3/3 fixed commitments']);
+    expect(lines).toHaveLength(5);
+  });
+
   it('TTY: one line per phase, redrawn with a bar, ended by a newline', () => {
     const s = sink(true);
     const p = new Progress(s, [{ name: 'prove', estimate: 10 }]);
     const hook = p.start('prove');
-    hook(1, 2);
+    hook(1, 2, 'quotient part 1/2');
     p.end();
     const draws = s.text.split('\r\x1b[K').filter(Boolean);
     expect(draws[0]).toMatch(/^\[prove\] 1\/1 \[-{20}\]   0% [\d.]+ s \/ ~10 s · ETA [\d.]+ s$/);
-    expect(draws[1]).toMatch(/^\[prove\] 1\/1 \[#{10}-{10}\]  50% /);
+    expect(draws[1]).toMatch(/^\[prove\] 1\/1 \[#{10}-{10}\]  50% .* · quotient part 1\/2$/);
     expect(draws[2]).toMatch(/^\[prove\] 1\/1 done in [\d.]+ s · total [\d.]+ s\n$/);
     expect(s.text.split('\n')).toHaveLength(2);
   });
