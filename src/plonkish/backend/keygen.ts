@@ -11,6 +11,7 @@
  * cell (column i, row r) is named δ^i·ω^r, and σ_i(ω^r) names its successor.
  */
 import { ELEMENT_BYTES, Fr, type FieldVec } from '../../field/index.js';
+import { g1Add } from '../../poly/g1.js';
 import type { AffinePoint } from '../../poly/types.js';
 import type { Circuit, ColumnRef } from '../frontend/index.js';
 import { configure, synthesizeKeygen } from '../frontend/index.js';
@@ -134,9 +135,9 @@ export function keygen<Config, Params>(circuit: Circuit<Config, Params>, params:
   const commitments: AffinePoint[] = [];
   const fixedValues: StoredColumn[] = [];
   const fixedCoeffs: StoredColumn[] = [];
-  const add = (v: FieldVec) => {
+  const add = (v: FieldVec, commitment?: AffinePoint) => {
     const c = interpolate(v, params);
-    commitments.push(commitColumn(v, c, params));
+    commitments.push(commitment === undefined ? commitColumn(v, c, params) : commitment);
     fixedValues.push(StoredColumn.take(v));
     fixedCoeffs.push(StoredColumn.take(c));
   };
@@ -148,14 +149,26 @@ export function keygen<Config, Params>(circuit: Circuit<Config, Params>, params:
   F.powers(omegaPow, 1n, omega);
   const deltaPow = F.fromBigints(arg.permutation.columns.map((_, i) => Fr.pow(DELTA, BigInt(i))));
   const deltas = F.alloc(n);
-  for (const m of mapping) {
+  const identity = F.alloc(n);
+  const unit = F.alloc(n);
+  mapping.forEach((m, i) => {
     const sigma = F.alloc(n);
     gather(sigma, omegaPow, m.row);
     gather(deltas, deltaPow, m.col);
     F.mul(sigma, sigma, deltas);
-    add(sigma);
-  }
-  for (const v of [omegaPow, deltaPow, deltas]) v.free();
+    let commitment: AffinePoint | undefined;
+    if (params.commitLagrange) {
+      // σ_i = δ^i·X + (σ_i − δ^i·X): the difference is zero on every cell outside a copy, so its
+      // Lagrange MSM costs only the copied cells, and [δ^i·X] is one point (coefficient vector δ^i·e_1)
+      const di = Fr.pow(DELTA, BigInt(i));
+      F.scale(identity, omegaPow, di);
+      F.sub(identity, sigma, identity);
+      if (n > 1) unit.set(1, di);
+      commitment = g1Add(params.commitLagrange(identity), n > 1 ? params.commit(unit) : null);
+    }
+    add(sigma, commitment);
+  });
+  for (const v of [omegaPow, deltaPow, deltas, identity, unit]) v.free();
 
   const vk: VerifyingKey = { k, circuit: compiled, fixedCommitments: commitments, digest: 0n };
   const withDigest: VerifyingKey = { ...vk, digest: vkDigest(vk, params) };
