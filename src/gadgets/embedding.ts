@@ -1,18 +1,22 @@
 /**
  * Embedding lookup (ONNX Gather on a fixed table): token id → its row of
- * the embedding matrix E (vocab × dim, fixed at keygen), as one vector
- * lookup per token.
+ * the embedding matrix E (vocab × dim, fixed at keygen), one entry per row
+ * so the chip is three columns wide whatever the dimension:
  *
- *   | id (copy) | o_0 (eq) | … | o_{dim−1} (eq) | q |
+ *   | id (eq)  | j (fixed) | o (eq)   | q |
+ *   |----------|-----------|----------|---|
+ *   | id_t     | 0         | E[id_t,0]| 1 |
+ *   | id_t     | 1         | E[id_t,1]| 1 |      rows t·dim … t·dim + dim − 1
+ *   | …        | …         | …        |   |      (each id cell copied from the token)
  *
- *   lookup (q, q·id, q·o_0, …, q·o_{dim−1}) ∈ (tag, i, E_i0, …, E_i,dim−1)
+ *   lookup (q, q·id, q·j, q·o) ∈ (tag, i, j, E_ij)
  *
- * The table has vocab + 1 rows (row 0 is the tag-0 row for off rows) and
- * dim + 2 fixed columns; ids outside [0, vocab) fail the lookup.
+ * The table has vocab·dim + 1 rows (row 0 is the tag-0 row for off rows);
+ * ids outside [0, vocab) fail the lookup.
  */
-import type { AdviceColumn, Layouter, Selector } from '../plonkish/frontend/index.js';
+import type { AdviceColumn, FixedColumn, Layouter, Selector } from '../plonkish/frontend/index.js';
 import type { CustomTableColumns, GadgetContext } from './context.js';
-import { copyIn, spanCells } from './range.js';
+import { spanCells } from './range.js';
 import { type AssignedTensor, assignedTensor, type FixedPointTensor, GadgetError } from './tensor.js';
 
 export function embeddingSpec(table: FixedPointTensor, ids: ArrayLike<bigint>): BigInt64Array {
@@ -31,7 +35,8 @@ export class EmbeddingChip {
     readonly name: string,
     readonly weights: FixedPointTensor,
     readonly id: AdviceColumn,
-    readonly out: readonly AdviceColumn[],
+    readonly j: FixedColumn,
+    readonly out: AdviceColumn,
     readonly q: Selector,
     readonly table: CustomTableColumns,
   ) {}
@@ -43,40 +48,47 @@ export class EmbeddingChip {
     const cs = ctx.cs;
     const id = cs.adviceColumn({ name: `${name}.id` });
     cs.enableEquality(id);
-    const out = Array.from({ length: dim }, (_, j) => cs.adviceColumn({ name: `${name}.o${j}` }));
-    out.forEach((c) => cs.enableEquality(c));
+    const j = cs.fixedColumn({ name: `${name}.j` });
+    const out = cs.adviceColumn({ name: `${name}.o` });
+    cs.enableEquality(out);
     const q = cs.selector({ name: `${name}.q` });
-    const table = ctx.customTable(`${name}.E`, dim + 1, () => [
-      BigInt64Array.from({ length: vocab }, (_, i) => BigInt(i)),
-      ...Array.from({ length: dim }, (_, j) => BigInt64Array.from({ length: vocab }, (_, i) => weights.data[i * dim + j]!)),
+    const table = ctx.customTable(`${name}.E`, 3, () => [
+      BigInt64Array.from({ length: vocab * dim }, (_, r) => BigInt(Math.floor(r / dim))),
+      BigInt64Array.from({ length: vocab * dim }, (_, r) => BigInt(r % dim)),
+      BigInt64Array.from({ length: vocab * dim }, (_, r) => weights.data[r]!),
     ]);
-    cs.lookup(`${name}: row`, (meta) => {
+    cs.lookup(`${name}: entry`, (meta) => {
       const s = meta.querySelector(q);
-      return [[s, table.tag], [s.mul(meta.query(id)), table.columns[0]!], ...out.map((c, j) => [s.mul(meta.query(c)), table.columns[j + 1]!] as const)];
+      return [
+        [s, table.tag],
+        [s.mul(meta.query(id)), table.columns[0]!],
+        [s.mul(meta.query(j)), table.columns[1]!],
+        [s.mul(meta.query(out)), table.columns[2]!],
+      ];
     });
-    return new EmbeddingChip(name, weights, id, out, q, table);
+    return new EmbeddingChip(name, weights, id, j, out, q, table);
   }
 
   /** ids: [T] at scale 0 → [T, dim] at the table's scale. */
   assign(layouter: Layouter, ids: AssignedTensor): AssignedTensor {
     const [vocab, dim] = this.weights.shape as [number, number];
     const T = ids.cells.length;
-    const rows = ids.values.map((v) => {
-      const out = Array.from({ length: dim }, () => new BigInt64Array(T));
-      for (let t = 0; t < T; t++) {
-        const i = Number(v[t]);
-        // unknown ids get zeros and fail the lookup in the prover
-        if (i >= 0 && i < vocab) for (let j = 0; j < dim; j++) out[j]![t] = this.weights.data[i * dim + j]!;
-      }
-      return out;
-    });
+    const n = T * dim;
+    const idRows = ids.values.map((v) => BigInt64Array.from({ length: n }, (_, r) => v[Math.floor(r / dim)]!));
+    // unknown ids get zeros and fail the lookup in the prover
+    const values = ids.values.map((v) =>
+      BigInt64Array.from({ length: n }, (_, r) => {
+        const i = Number(v[Math.floor(r / dim)]);
+        return i >= 0 && i < vocab ? this.weights.data[i * dim + (r % dim)]! : 0n;
+      }),
+    );
     const cells = layouter.region(this.name, (region) => {
-      copyIn(region, this.id, 0, ids);
-      const cols = this.out.map((c, j) => spanCells(region.assignAdviceColumn(c, 0, rows.map((r) => r[j]!), T)));
-      region.enableSelectorRange(this.q, 0, T);
-      return Array.from({ length: T * dim }, (_, i) => cols[i % dim]![Math.floor(i / dim)]!);
+      const idCells = spanCells(region.assignAdviceColumn(this.id, 0, idRows, n));
+      idCells.forEach((c, r) => region.constrainEqual(ids.cells[Math.floor(r / dim)]!, c));
+      region.assignFixedColumn(this.j, 0, BigInt64Array.from({ length: n }, (_, r) => BigInt(r % dim)));
+      region.enableSelectorRange(this.q, 0, n);
+      return spanCells(region.assignAdviceColumn(this.out, 0, values, n));
     });
-    const values = rows.map((r) => BigInt64Array.from({ length: T * dim }, (_, i) => r[i % dim]![Math.floor(i / dim)]!));
     return assignedTensor([T, dim], this.weights.scale, cells, values);
   }
 }

@@ -10,7 +10,7 @@
  *   load private/public   n            fixed tensor   ⌈n / fixedColumns⌉
  *   matmul                freivalds + n (rescale) [+ n (bias add)]
  *   add, mul, relu, gelu  n            softmax        2n (row max + softmax)
- *   layernorm             3n (normalise, ·γ, +β)       gather   T
+ *   layernorm             3n (normalise, ·γ, +β)       gather   n (one entry per row)
  *   view                  0 (cells picked)             rowmax, fn   n input entries (+ fn's table)
  *   attention             H·(freivalds(T,d,T) + freivalds_causal(T,T,d)) + 3·H·T(T+1)/2 + H·T·d
  * Regions are packed side by side (floor-plan.ts) over chip replicas
@@ -127,8 +127,8 @@ export function modelRows(p: ModelCircuitParams): { byOp: Record<string, number>
         break;
       }
       case 'gather':
-        add('gather', shape[0]!);
-        tables.push(p.info.get(node.inputs[0]!)!.shape[0]! + 1);
+        add('gather', n);
+        tables.push(numel(p.info.get(node.inputs[0]!)!.shape) + 1);
         break;
       case 'rowmax':
       case 'fn': {

@@ -49,8 +49,8 @@ export function chipWork(node: GraphNode, info: ReadonlyMap<string, TensorInfo>)
       ];
     case 'attention': {
       const [H, T, d] = shape as [number, number, number];
-      // the busiest column set: the Freivalds Horner columns of Q·Kᵀ and P·V
-      return [[`attention${shape.join('x')}`, H * (2 * T * d + T * T + (T * (T + 1)) / 2 + T * d)]];
+      // the busiest column set: the Freivalds Horner columns of Q·Kᵀ (B·r: d·T, C·r: T·T) and P·V (2·T·d)
+      return [[`attention${shape.join('x')}`, H * (3 * T * d + T * T)]];
     }
     default:
       return [];

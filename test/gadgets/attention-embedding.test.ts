@@ -72,7 +72,7 @@ describe('embedding lookup', () => {
     expectSatisfied(run.prover);
     expectTamperFails(run.prover, regionCells(run.prover, 'embedding'), 'embedding');
     const bad = runGadget(6, embedding, [tensor([T], [0, 10, 3, 3, 7], 0)]);
-    expect(bad.prover.verify().some((f) => f.kind === 'lookup' && f.lookup.name === 'embedding: row')).toBe(true);
+    expect(bad.prover.verify().some((f) => f.kind === 'lookup' && f.lookup.name === 'embedding: entry')).toBe(true);
     expectCost('embedding vocab 10 dim 4 ×5', costOf(run, 'embedding'));
   });
 });
