@@ -18,7 +18,7 @@ import { decodeVk, encodeVk, type VerifyingKey } from '../plonkish/backend/vk.js
 import { KzgParams, unsafeDevSrs } from '../poly/kzg.js';
 import { Fr } from '../field/bn254.js';
 import { lagrangeBasisSrs } from '../poly/lagrange-srs.js';
-import { readHalo2Params, type Srs, truncateSrs, writeHalo2Params } from '../poly/srs.js';
+import { readHalo2Params, readPtau, type Srs, truncateSrs, writeHalo2Params } from '../poly/srs.js';
 import type { AffinePoint } from '../poly/types.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { DEFAULT_CACHE_DIR, hex, KeyCache, cacheKey } from './key-cache.js';
@@ -28,7 +28,7 @@ import { type ProofFile, UsageError } from './proof-file.js';
 export const DEV_SRS_SEED = 'zktensor-cli-dev';
 
 /**
- * KZG params for `--srs PATH` (a halo2 params file, truncated to k), or the
+ * KZG params for `--srs PATH` (a halo2 params or snarkjs .ptau file, truncated to k), or the
  * unsafe dev SRS: with a cache, the dev SRS and its Lagrange basis come
  * from `<cache>/<key>.srs` (checked), else they are made and stored there.
  */
@@ -44,10 +44,11 @@ export function loadSrs(path: string | undefined, k: number, cache?: KeyCache, n
     throw new UsageError(`--srs: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   let srs: Srs;
+  const isPtau = new TextDecoder().decode(bytes.subarray(0, 4)) === 'ptau';
   try {
-    srs = readHalo2Params(new Uint8Array(bytes));
+    srs = isPtau ? readPtau(new Uint8Array(bytes)) : readHalo2Params(new Uint8Array(bytes));
   } catch (e) {
-    throw new UsageError(`--srs: ${path} is not a halo2 params file (${(e as Error).message})`);
+    throw new UsageError(`--srs: ${path} is not a ${isPtau ? 'usable .ptau' : 'halo2 params'} file (${(e as Error).message})`);
   }
   if (srs.k < k) throw new UsageError(`--srs: ${path} has k = ${srs.k}, the circuit needs k = ${k}`);
   return { kzg: new KzgParams(srs.k > k ? truncateSrs(srs, k) : srs), source: { kind: 'file', path } };

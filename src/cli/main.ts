@@ -7,17 +7,18 @@
  *   zktensor verify <proof.json> [--model PATH] [--weights PATH] [--srs file] [--trust-vk]
  *                   [--cache-dir DIR | --no-cache] [--quiet] [--json]
  *   zktensor info   --model <preset|model.onnx> [--tokens N | --input …] [--json]   cost estimate, no proving
- *   zktensor srs    --k N --out <file> [--seed S]       an UNSAFE dev SRS (halo2 params format, k ≤ 16)
+ *   zktensor srs    --k N --out <file> [--seed S]       an UNSAFE dev SRS (halo2 params format, k ≤ 24)
+ *   zktensor srs    --ptau FILE [--k N] --out <file>    a ceremony .ptau as halo2 params (with its Lagrange basis)
  *   zktensor bench  <suite> [--json] [--quick]          the BENCH.md suites (bench/run.ts)
  *
  * Exit codes: 0 ok, 1 proof rejected, 2 usage or input error (the message
  * names the problem). Keys are cached under .cache/keys (key-cache.ts);
  * progress goes to stderr (progress.ts).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { type CostEstimate, getPreset, GraphError, presetNames, type Preset } from '../models/index.js';
 import { unsafeDevSrs } from '../poly/kzg.js';
-import { type Srs, writeHalo2Params } from '../poly/srs.js';
+import { readPtau, type Srs, truncateSrs, writeHalo2Params } from '../poly/srs.js';
 import { lagrangeBasisSrs } from '../poly/lagrange-srs.js';
 import { type Args, checkFlags, flag, parseArgs } from './args.js';
 import { cmdBench } from './bench.js';
@@ -50,6 +51,7 @@ const USAGE = `usage:
   zktensor verify <proof.json> [--model PATH] [--weights PATH] [--srs file] [--trust-vk] [--cache-dir DIR | --no-cache] [--quiet] [--json]
   zktensor info   --model <preset|model.onnx> [--tokens N | --input …] [--json]
   zktensor srs    --k N --out <file> [--seed S]
+  zktensor srs    --ptau FILE [--k N] --out <file>
   zktensor bench  <suite> [--json] [--quick]`;
 
 function formatCost(c: CostEstimate, header: string[], scale: number): string[] {
@@ -112,20 +114,41 @@ function presetHeader(p: Preset, tokens: number, ids: readonly number[] | undefi
 }
 
 async function cmdSrs(args: Args, io: CliIo): Promise<number> {
-  checkFlags(args, ['k', 'out', 'seed', 'json']);
-  const k = Number(flag(args, 'k', true));
-  if (!Number.isInteger(k) || k < 1 || k > 16) throw new UsageError(`--k: expected an integer in 1…16 (the Lagrange points are derived naively here), got ${flag(args, 'k')}`);
+  checkFlags(args, ['k', 'out', 'seed', 'ptau', 'json']);
   const out = flag(args, 'out', true)!;
-  const seed = flag(args, 'seed') ?? DEV_SRS_SEED;
-  const bytes = writeHalo2Params(withLagrangeBasis(unsafeDevSrs(k, seed)));
+  const ptau = flag(args, 'ptau');
+  const kRaw = flag(args, 'k', !ptau);
+  const k = kRaw === undefined ? undefined : Number(kRaw);
+  if (k !== undefined && (!Number.isInteger(k) || k < 1 || k > 24)) throw new UsageError(`--k: expected an integer in 1…24, got ${kRaw}`);
+  let srs: Srs;
+  let warning: string | undefined;
+  if (ptau) {
+    // a ceremony file: its powers, truncated to k, with the Lagrange basis derived once
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(readFileSync(ptau));
+    } catch (e) {
+      throw new UsageError(`--ptau: cannot read ${ptau} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    let full: Srs;
+    try {
+      full = readPtau(bytes);
+    } catch (e) {
+      throw new UsageError(`--ptau: ${ptau} is not a usable .ptau file (${(e as Error).message})`);
+    }
+    if (k !== undefined && k > full.k) throw new UsageError(`--k: ${ptau} holds 2^${full.k} powers, asked for k = ${k}`);
+    const cut = k === undefined || k === full.k ? full : truncateSrs(full, k);
+    srs = { ...cut, g1Lagrange: lagrangeBasisSrs(cut) };
+  } else {
+    const seed = flag(args, 'seed') ?? DEV_SRS_SEED;
+    srs = unsafeDevSrs(k!, seed);
+    warning = 'UNSAFE development SRS: its τ is derived from the seed; proofs over it are forgeable';
+  }
+  const bytes = writeHalo2Params(srs.g1Lagrange ? srs : { ...srs, g1Lagrange: lagrangeBasisSrs(srs) });
   writeFileSync(out, bytes);
-  const msg = { ok: true, k, out, bytes: bytes.length, warning: 'UNSAFE development SRS: its τ is derived from the seed; proofs over it are forgeable' };
-  io.out(args.flags.has('json') ? JSON.stringify(msg) : `wrote ${out} (k = ${k}, ${bytes.length} bytes). ${msg.warning}`);
+  const msg = { ok: true, k: srs.k, out, bytes: bytes.length, ...(ptau ? { from: ptau } : {}), ...(warning ? { warning } : {}) };
+  io.out(args.flags.has('json') ? JSON.stringify(msg) : `wrote ${out} (k = ${srs.k}, ${bytes.length} bytes${ptau ? `, from ${ptau}` : ''}).${warning ? ` ${warning}` : ''}`);
   return EXIT_OK;
-}
-
-function withLagrangeBasis(srs: Srs): Srs {
-  return { ...srs, g1Lagrange: lagrangeBasisSrs(srs) };
 }
 
 const defaultIo = (): CliIo => ({

@@ -346,6 +346,29 @@ describe('zktensor info / srs / bench', () => {
     expect(nobleMsm(srs.g1Lagrange!, srs.g1Lagrange!.map((_, i) => Fr.pow(w, BigInt(i))))).toEqual(srs.g1[1]);
   });
 
+  it('srs --ptau imports a snarkjs ceremony file (truncated to --k) with its Lagrange basis; junk exits 2', async () => {
+    const cacheDir = resolve(__dirname, '../../.cache');
+    const ptau = join(cacheDir, 'test-power5.ptau');
+    if (!existsSync(ptau)) {
+      const snarkjs = resolve(__dirname, '../../node_modules/.bin/snarkjs');
+      const p0 = join(dir, 'p0.ptau');
+      spawnSync(snarkjs, ['powersoftau', 'new', 'bn128', '5', p0], { stdio: 'ignore' });
+      spawnSync(snarkjs, ['powersoftau', 'contribute', p0, ptau, '--name=zktensor-test', '-e=fixed test entropy'], { stdio: 'ignore' });
+    }
+    const out = join(dir, 'ptau.params');
+    const r = await cli('srs', '--ptau', ptau, '--k', '4', '--out', out, '--json');
+    expect(r.code).toBe(0);
+    const srs = readHalo2Params(new Uint8Array(readFileSync(out)));
+    expect(srs.k).toBe(4);
+    expect(nobleMsm(srs.g1Lagrange!, srs.g1Lagrange!.map(() => 1n))).toEqual(srs.g1[0]);
+    const junk = join(dir, 'junk.ptau');
+    writeFileSync(junk, 'ptau-not-really');
+    const bad = await cli('srs', '--ptau', junk, '--out', join(dir, 'x.params'));
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/not a usable \.ptau file/);
+    expect((await cli('srs', '--ptau', ptau, '--k', '9', '--out', join(dir, 'y.params'))).code).toBe(2);
+  }, 120_000);
+
   it('bench runs a suite through bench/run.ts and passes its JSON through', async () => {
     const r = await cli('bench', 'field', '--quick', '--json');
     expect(r.code).toBe(0);
