@@ -14,6 +14,7 @@ import { Fr, packedFr, type FieldVec } from '../field/index.js';
 import { G2_GENERATOR, NobleG1Point, NobleG2Point, g1FromNoble, g2FromNoble, nobleMsm, pairingProductIsOne, pairingProductIsOneCached } from './curve.js';
 import { G1_GENERATOR, packedG1, type G1AffineVec } from './g1.js';
 import { lagrangeBasisSrs } from './lagrange-srs.js';
+import { MsmPool } from './msm-pool.js';
 import { msm } from './msm.js';
 import { Ntt } from './ntt.js';
 import type { GroupOps } from './shplonk.js';
@@ -43,12 +44,17 @@ export const verifierGroup: GroupOps = {
   pairingProductIsOne: (pairs) => pairingProductIsOneCached(pairs.map(([g1, g2]) => ({ g1, g2 }))),
 };
 
+let nextParamsId = 0;
+
 export class KzgParams {
   readonly k: number;
   readonly ntt: Ntt;
   readonly srsId: Uint8Array;
   private bases: G1AffineVec | undefined;
   private lagrangeBases = new Map<number, G1AffineVec>();
+  private readonly uid = `kzg${nextParamsId++}`;
+  /** Worker threads that share batches of commitments (`commitLagrangeMany`), if any. */
+  pool: MsmPool | undefined;
 
   constructor(
     readonly srs: Srs,
@@ -57,6 +63,16 @@ export class KzgParams {
     this.k = srs.k;
     this.ntt = ntt;
     this.srsId = srsId(srs);
+  }
+
+  /**
+   * Use `workers` worker threads for batches of commitments (Node; no-op
+   * where worker threads are unavailable). Call `free()` to stop them.
+   */
+  useWorkers(workers: number): this {
+    this.pool?.close();
+    this.pool = workers > 0 ? MsmPool.create(workers) : undefined;
+    return this;
   }
 
   /** The SRS points packed for the MSM (done once, on first use). */
@@ -78,7 +94,20 @@ export class KzgParams {
    * derived once (lagrange-srs.ts) and cached.
    */
   commitLagrange(values: FieldVec): AffinePoint {
-    const n = values.length;
+    return msm(this.lagrangeBasis(values.length), values);
+  }
+
+  /** `commitLagrange` of each vector (equal lengths), on the worker pool when there is one. */
+  commitLagrangeMany(values: readonly FieldVec[]): AffinePoint[] {
+    if (values.length === 0) return [];
+    const n = values[0]!.length;
+    if (values.some((v) => v.length !== n)) throw new RangeError('KzgParams.commitLagrangeMany: expected vectors of equal length');
+    const bases = this.lagrangeBasis(n);
+    if (!this.pool || values.length < 2) return values.map((v) => msm(bases, v));
+    return this.pool.msmMany(`${this.uid}:lagrange:${n}`, bases, values);
+  }
+
+  private lagrangeBasis(n: number): G1AffineVec {
     const k = Math.log2(n);
     if (!Number.isInteger(k) || k > this.k) throw new RangeError(`KzgParams.commitLagrange: expected 2^k ≤ 2^${this.k} values, got ${n}`);
     let bases = this.lagrangeBases.get(k);
@@ -87,7 +116,7 @@ export class KzgParams {
       bases = packedG1(this.ntt.F.runtime).fromAffine(pts);
       this.lagrangeBases.set(k, bases);
     }
-    return msm(bases, values);
+    return bases;
   }
 
   /** W = [(f − f(z))/(X − z)] and f(z). */
@@ -109,6 +138,8 @@ export class KzgParams {
     this.bases = undefined;
     for (const b of this.lagrangeBases.values()) b.free();
     this.lagrangeBases.clear();
+    this.pool?.close();
+    this.pool = undefined;
   }
 }
 

@@ -33,6 +33,8 @@ export interface ProverParams {
    * its coefficients); cheaper when the values are small integers.
    */
   commitLagrange?(values: FieldVec): AffinePoint;
+  /** `commitLagrange` of several columns at once (e.g. on worker threads). */
+  commitLagrangeMany?(values: readonly FieldVec[]): AffinePoint[];
   /** Bytes identifying the SRS's G2 side (bound into the VK digest). */
   readonly srsId: Uint8Array;
 }
@@ -76,6 +78,12 @@ export function interpolate(values: FieldVec, params: ProverParams): FieldVec {
   const c = values.clone();
   params.ntt.inverse(c);
   return c;
+}
+
+/** Commit columns given their values on H (Lagrange when the params can, in one batch when they can). */
+export function commitColumns(values: readonly FieldVec[], coeffs: readonly FieldVec[], params: ProverParams): AffinePoint[] {
+  if (params.commitLagrangeMany) return params.commitLagrangeMany(values);
+  return values.map((v, i) => commitColumn(v, coeffs[i]!, params));
 }
 
 /** Commit a column given both forms (Lagrange when the params can: small values are cheap there). */

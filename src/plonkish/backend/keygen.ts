@@ -16,7 +16,7 @@ import type { AffinePoint } from '../../poly/types.js';
 import type { Circuit, ColumnRef } from '../frontend/index.js';
 import { configure, synthesizeKeygen } from '../frontend/index.js';
 import { buildArgument, DELTA, type Argument } from './argument.js';
-import { commitColumn, interpolate, StoredColumn, type ProverParams } from './columns.js';
+import { commitColumn, commitColumns, interpolate, StoredColumn, type ProverParams } from './columns.js';
 import { vkDigest, type VerifyingKey } from './vk.js';
 
 export class KeygenError extends Error {
@@ -135,40 +135,54 @@ export function keygen<Config, Params>(circuit: Circuit<Config, Params>, params:
   const commitments: AffinePoint[] = [];
   const fixedValues: StoredColumn[] = [];
   const fixedCoeffs: StoredColumn[] = [];
-  const add = (v: FieldVec, commitment?: AffinePoint) => {
-    const c = interpolate(v, params);
-    commitments.push(commitment === undefined ? commitColumn(v, c, params) : commitment);
-    fixedValues.push(StoredColumn.take(v));
-    fixedCoeffs.push(StoredColumn.take(c));
+  // columns are committed in batches (worker threads share a batch when the params have them)
+  const BATCH = 32;
+  let batch: { v: FieldVec; extra?: FieldVec; offset?: AffinePoint }[] = [];
+  const flush = () => {
+    const coeffs = batch.map((b) => interpolate(b.v, params));
+    // σ columns carry a sparse difference to commit instead, plus the point of δ^i·X
+    const points = params.commitLagrange
+      ? commitColumns(batch.map((b) => b.extra ?? b.v), coeffs, params).map((p, i) => (batch[i]!.extra ? g1Add(p, batch[i]!.offset ?? null) : p))
+      : batch.map((b, i) => commitColumn(b.v, coeffs[i]!, params));
+    batch.forEach((b, i) => {
+      commitments.push(points[i]!);
+      fixedValues.push(StoredColumn.take(b.v));
+      fixedCoeffs.push(StoredColumn.take(coeffs[i]!));
+      b.extra?.free();
+    });
+    batch = [];
+  };
+  const add = (v: FieldVec, extra?: FieldVec, offset?: AffinePoint) => {
+    batch.push({ v, ...(extra ? { extra } : {}), ...(offset !== undefined ? { offset } : {}) });
+    if (batch.length >= BATCH) flush();
   };
   step('fixed commitments', 2);
   for (const vals of assignment.fixed) add(F.fromBigints(vals as bigint[]));
+  flush();
   // σ_i(ω^r) = δ^col·ω^row of the successor cell: gather ω^row and δ^col, one packed product
   step('permutation commitments', 3);
   const omegaPow = F.alloc(n);
   F.powers(omegaPow, 1n, omega);
   const deltaPow = F.fromBigints(arg.permutation.columns.map((_, i) => Fr.pow(DELTA, BigInt(i))));
   const deltas = F.alloc(n);
-  const identity = F.alloc(n);
   const unit = F.alloc(n);
   mapping.forEach((m, i) => {
     const sigma = F.alloc(n);
     gather(sigma, omegaPow, m.row);
     gather(deltas, deltaPow, m.col);
     F.mul(sigma, sigma, deltas);
-    let commitment: AffinePoint | undefined;
-    if (params.commitLagrange) {
-      // σ_i = δ^i·X + (σ_i − δ^i·X): the difference is zero on every cell outside a copy, so its
-      // Lagrange MSM costs only the copied cells, and [δ^i·X] is one point (coefficient vector δ^i·e_1)
-      const di = Fr.pow(DELTA, BigInt(i));
-      F.scale(identity, omegaPow, di);
-      F.sub(identity, sigma, identity);
-      if (n > 1) unit.set(1, di);
-      commitment = g1Add(params.commitLagrange(identity), n > 1 ? params.commit(unit) : null);
-    }
-    add(sigma, commitment);
+    if (!params.commitLagrange) return add(sigma);
+    // σ_i = δ^i·X + (σ_i − δ^i·X): the difference is zero on every cell outside a copy, so its
+    // Lagrange MSM costs only the copied cells, and [δ^i·X] is one point (coefficient vector δ^i·e_1)
+    const di = Fr.pow(DELTA, BigInt(i));
+    const diff = F.alloc(n);
+    F.scale(diff, omegaPow, di);
+    F.sub(diff, sigma, diff);
+    if (n > 1) unit.set(1, di);
+    add(sigma, diff, n > 1 ? params.commit(unit) : null);
   });
-  for (const v of [omegaPow, deltaPow, deltas, identity, unit]) v.free();
+  flush();
+  for (const v of [omegaPow, deltaPow, deltas, unit]) v.free();
 
   const vk: VerifyingKey = { k, circuit: compiled, fixedCommitments: commitments, digest: 0n };
   const withDigest: VerifyingKey = { ...vk, digest: vkDigest(vk, params) };

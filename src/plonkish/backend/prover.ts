@@ -15,7 +15,7 @@ import { ELEMENT_BYTES, Fr, type FieldVec } from '../../field/index.js';
 import { shplonkProve, type ProverOpening } from '../../poly/shplonk.js';
 import { configure, synthesizeWitness, type Circuit } from '../frontend/index.js';
 import { adviceStage, DELTA } from './argument.js';
-import { commitColumn, extendedLog, interpolate, partShift, rotate, StoredColumn, type ProverParams } from './columns.js';
+import { commitColumns, extendedLog, interpolate, partShift, rotate, StoredColumn, type ProverParams } from './columns.js';
 import { VectorEvaluator } from './evaluate.js';
 import type { ProvingKey } from './keygen.js';
 import { absorbInstances, checkInstances, PROOF_MAGIC, PROOF_VERSION } from './proof.js';
@@ -86,16 +86,22 @@ export function prove<Config, Params>(
   const pending = new Map<number, FieldVec>();
   const setAdvice = (col: number, values: bigint[]) => pending.set(col, F.fromBigints(values));
   const commitStage = (stage: number) => {
+    const cols: number[] = [];
+    const values: FieldVec[] = [];
     for (let col = 0; col < arg.numAdvice; col++) {
       if (adviceStage(arg, col) !== stage) continue;
       const v = pending.get(col);
       if (!v) throw new ProverError(`prove: advice column ${col} (stage ${stage}) has no values`);
       pending.delete(col);
-      const c = interpolate(v, params);
-      transcript.writePoint(commitColumn(v, c, params));
-      adviceValues[col] = StoredColumn.take(v);
-      adviceCoeffs[col] = StoredColumn.take(c);
+      cols.push(col);
+      values.push(v);
     }
+    const coeffs = values.map((v) => interpolate(v, params));
+    commitColumns(values, coeffs, params).forEach((point) => transcript.writePoint(point));
+    cols.forEach((col, i) => {
+      adviceValues[col] = StoredColumn.take(values[i]!);
+      adviceCoeffs[col] = StoredColumn.take(coeffs[i]!);
+    });
   };
   const loadValues = (kind: 'advice' | 'fixed' | 'instance', column: number): { vec: FieldVec; owned: boolean } => {
     if (kind === 'instance') return { vec: instanceValues[column]!, owned: false };
