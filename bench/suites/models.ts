@@ -20,6 +20,7 @@ import { keygen } from '../../src/plonkish/backend/keygen.js';
 import { prove } from '../../src/plonkish/backend/prover.js';
 import { verify } from '../../src/plonkish/backend/verifier.js';
 import { KzgParams, unsafeDevSrs } from '../../src/poly/kzg.js';
+import { availableParallelism } from 'node:os';
 import type { BenchRow, Suite } from '../lib.js';
 
 const row = (name: string, ns: number, extra: Record<string, unknown>): BenchRow => ({
@@ -39,7 +40,8 @@ function measure(name: string, rows: BenchRow[], log: (m: string) => void): void
   const q = new QuantEvaluator(params.graph, params.quant, params.weights);
   const qin = { tokens: BigInt64Array.from({ length: tokens }, (_, i) => BigInt((i * 7) % pre.config.vocabulary)) };
   const instances = publicInstances(params, q.run(qin));
-  const kzg = new KzgParams(unsafeDevSrs(cost.k, 'bench-models'));
+  // one MSM worker thread per spare core (the CLI's default)
+  const kzg = new KzgParams(unsafeDevSrs(cost.k, 'bench-models')).useWorkers(Math.max(0, Math.min(3, availableParallelism() - 1)));
   log(`${name}: k = ${cost.k}, ${cost.rows} rows, ${cost.columns.committed} committed columns`);
   let t = process.hrtime.bigint();
   const pk = keygen(new ModelCircuit(params), kzg, cost.k);

@@ -3,7 +3,7 @@
  *
  *   zktensor prove  --model <preset|model.onnx> --input <json|text|@file|file.json> [--out proof.json]
  *                   [--weights w.safetensors] [--dims T=4] [--scale S] [--srs file]
- *                   [--visibility input=public,…] [--cache-dir DIR | --no-cache] [--quiet] [--json]
+ *                   [--visibility input=public,…] [--cache-dir DIR | --no-cache] [--workers N] [--quiet] [--json]
  *   zktensor verify <proof.json> [--model PATH] [--weights PATH] [--srs file] [--trust-vk]
  *                   [--cache-dir DIR | --no-cache] [--quiet] [--json]
  *   zktensor info   --model <preset|model.onnx> [--tokens N | --input …] [--json]   cost estimate, no proving
@@ -47,7 +47,7 @@ export interface CliIo {
 const USAGE = `usage:
   zktensor prove  --model <${presetNames().join('|')}|model.onnx> --input <json|text|@file|file.json> [--out proof.json]
                   [--weights w.safetensors] [--dims name=N,…] [--scale S] [--srs file]
-                  [--visibility input=public,weights=fixed,output=public] [--cache-dir DIR | --no-cache] [--quiet] [--json]
+                  [--visibility input=public,weights=fixed,output=public] [--cache-dir DIR | --no-cache] [--workers N] [--quiet] [--json]
   zktensor verify <proof.json> [--model PATH] [--weights PATH] [--srs file] [--trust-vk] [--cache-dir DIR | --no-cache] [--quiet] [--json]
   zktensor info   --model <preset|model.onnx> [--tokens N | --input …] [--json]
   zktensor srs    --k N --out <file> [--seed S]

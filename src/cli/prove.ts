@@ -13,6 +13,7 @@ import { type Preset, getPreset, QuantEvaluator, publicInstances, type Visibilit
 import { encodeVk } from '../plonkish/backend/vk.js';
 import { prove } from '../plonkish/backend/prover.js';
 import { verify } from '../plonkish/backend/verifier.js';
+import { availableParallelism } from 'node:os';
 import { type Args, checkFlags, flag } from './args.js';
 import { inputText, parseJson, parseTokenInput, tokenText } from './input.js';
 import { freshProvingKey, keyCacheFrom, KeySession, loadSrs, provingKey } from './keys.js';
@@ -118,7 +119,8 @@ function prepareOnnx(args: Args, path: string, visibility: VisibilitySpec, outPa
 }
 
 export async function cmdProve(args: Args, io: CommandIo): Promise<number> {
-  checkFlags(args, ['model', 'input', 'out', 'srs', 'visibility', 'json', 'weights', 'dims', 'scale', 'cache-dir', 'no-cache', 'quiet']);
+  checkFlags(args, ['model', 'input', 'out', 'srs', 'visibility', 'json', 'weights', 'dims', 'scale', 'cache-dir', 'no-cache', 'quiet', 'workers']);
+  const workers = workerCount(flag(args, 'workers'));
   const progress = new Progress(args.flags.has('quiet') ? undefined : io.progress, PROVE_PHASES.map((name) => ({ name })));
   const outPath = flag(args, 'out') ?? 'proof.json';
   const modelArg = flag(args, 'model', true)!;
@@ -141,7 +143,7 @@ export async function cmdProve(args: Args, io: CommandIo): Promise<number> {
   const notes: string[] = [];
   const { kzg: base, source } = loadSrs(flag(args, 'srs'), k, cache, notes);
   const session = new KeySession(model, base, k, cache, notes);
-  const kzg = session.proverParams();
+  const kzg = session.proverParams().useWorkers(workers);
   let { pk, cached } = provingKey(session, model, steps(keygenHook));
   if (cached) progress.estimate('keygen', undefined);
   timings['keys'] = progress.end(cached ? 'cached' : session.cache ? 'computed, cached' : 'computed');
@@ -202,4 +204,12 @@ export async function cmdProve(args: Args, io: CommandIo): Promise<number> {
     if (visibility.output === 'public') out.text.forEach((l) => io.out(l));
   }
   return 0;
+}
+
+/** `--workers N` (MSM worker threads beside the main thread), default: one per spare core, at most 3. */
+export function workerCount(raw: string | undefined): number {
+  if (raw === undefined) return Math.max(0, Math.min(3, availableParallelism() - 1));
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new UsageError(`--workers: expected an integer in 0…64, got "${raw}"`);
+  return n;
 }
