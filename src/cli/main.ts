@@ -69,7 +69,7 @@ function formatCost(c: CostEstimate, header: string[], scale: number): string[] 
     `rows by op: ${Object.entries(c.rowsByOp).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `columns: advice ${c.columns.advice} (committed ${c.columns.committed}), fixed ${c.columns.fixed}, selectors ${c.columns.selectors}, instance ${c.columns.instance}, permutation ${c.columns.permutation}`,
     `gates ${c.gates} (${c.constraints} constraints), lookups ${c.lookups}, degree ${c.degree}, public values ${c.instanceValues}`,
-    `estimate (rough, fitted on gpt2-tiny): keygen ${time(c.estimate.keygenSeconds)}, prove ${time(c.estimate.proveSeconds)}, memory ${mb(c.estimate.memoryBytes)}`,
+    `estimate (rough, fitted on nanogpt): keygen ${time(c.estimate.keygenSeconds)}, prove ${time(c.estimate.proveSeconds)}, memory ${mb(c.estimate.memoryBytes)}`,
     ...(c.tooLarge ? [`note: ${c.tooLarge}`] : []),
   ];
 }

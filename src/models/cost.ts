@@ -19,7 +19,7 @@
  * share of the formulas; tables fill their own columns from row 0.
  * A test checks the estimate against the layouter on gpt2-tiny.
  *
- * Time and memory are rough: fitted on gpt2-tiny on a 2-core machine
+ * Time and memory are rough: fitted on nanogpt on a 2-core machine
  * (prove ≈ PROVE_NS_PER_CELL · 2^k · committed advice columns, keygen ≈
  * KEYGEN_NS_PER_CELL · 2^k · fixed columns, memory ≈ 36 bytes per field
  * element in Lagrange and coefficient form plus one n-point part of the
@@ -34,9 +34,9 @@ import { numel } from './ir.js';
 import { geluTableSpec } from './quant.js';
 import { importOpRows } from './compile-ops.js';
 
-/** Fitted on gpt2-tiny (k = 12, 2 vCPU): prove 42 s, keygen 15 s. */
-export const PROVE_NS_PER_CELL = 54_000;
-export const KEYGEN_NS_PER_CELL = 36_000;
+/** Fitted on nanogpt (k = 16, 331 committed and 186 fixed columns, 2 cores, one MSM worker): prove 337 s, keygen 51 s. */
+export const PROVE_NS_PER_CELL = 15_500;
+export const KEYGEN_NS_PER_CELL = 4_200;
 /** BN254's Fr has 2-adicity 28: no domain beyond 2^28 rows. */
 export const MAX_K = 28;
 const ELEMENT_BYTES = 36;
