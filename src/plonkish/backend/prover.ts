@@ -219,9 +219,9 @@ export function prove<Config, Params>(
         inv.free();
       }
       F.add(diff, diff, h);
-      const hv = h.toBigints();
-      h.free();
-      setAdvice(g.helper, blind(hv, u));
+      // blinding rows written in place (no round trip through bigints)
+      for (let r = u; r < n; r++) h.set(r, random());
+      pending.set(g.helper, h);
     }
     const tInv = plusBetaInv(tableVecs[ti]!);
     const mv = loadValues('advice', l.m).vec;
