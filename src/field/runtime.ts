@@ -57,7 +57,12 @@ export class Arena {
         );
       }
       const have = this.memory.buffer.byteLength;
-      if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+      if (end > have) {
+        // grow by at least half of what is there: few grows for memories of gigabytes
+        const havePages = have / PAGE;
+        const need = Math.ceil((end - have) / PAGE);
+        this.memory.grow(Math.min(MAX_PAGES - havePages, Math.max(need, Math.ceil(havePages / 2))));
+      }
       ptr = this.top;
       this.top = end;
     }
