@@ -34,9 +34,9 @@ import { numel } from './ir.js';
 import { geluTableSpec } from './quant.js';
 import { importOpRows } from './compile-ops.js';
 
-/** Fitted on nanogpt (k = 16, 331 committed and 186 fixed columns, 2 cores, one MSM worker): prove 337 s, keygen 51 s. */
-export const PROVE_NS_PER_CELL = 15_500;
-export const KEYGEN_NS_PER_CELL = 4_200;
+/** Fitted on nanogpt (k = 16, 331 committed and 186 fixed columns, 2 cores, one MSM worker): prove 262 s, keygen 36 s. */
+export const PROVE_NS_PER_CELL = 12_100;
+export const KEYGEN_NS_PER_CELL = 3_000;
 /** BN254's Fr has 2-adicity 28: no domain beyond 2^28 rows. */
 export const MAX_K = 28;
 const ELEMENT_BYTES = 36;
