@@ -16,8 +16,8 @@
 import type { AdviceColumn, Layouter, Selector } from '../plonkish/frontend/index.js';
 import type { CustomTableColumns, GadgetContext } from './context.js';
 import { isqrt, ONE, piFix, PRECISION, roundFix, sqrtRatRound } from './exact.js';
-import { copyIn, mapValues, spanCells } from './range.js';
-import { type AssignedTensor, assignedTensor, GadgetError } from './tensor.js';
+import { assignTableFunction } from './lookup-fn.js';
+import { type AssignedTensor, GadgetError } from './tensor.js';
 
 export type ExactFn = 'erf' | 'sqrt';
 
@@ -163,20 +163,6 @@ export class ExactFnChip {
 
   /** y = f(x) entrywise at scale t; x must be at the table's input scale. */
   assign(layouter: Layouter, x: AssignedTensor): AssignedTensor {
-    if (x.scale !== this.spec.inScale) throw new GadgetError(`${this.name}: expected input scale 2^${this.spec.inScale}, got 2^${x.scale}`);
-    const n = x.cells.length;
-    const table = x.values.isKnown() ? exactFnTable(this.spec) : undefined;
-    // out-of-range inputs get 0 and fail the lookup in the prover
-    const y = mapValues(x.values, (v) => {
-      const i = Number(v) - this.spec.min;
-      return i >= 0 && i < table!.outputs.length ? table!.outputs[i]! : 0n;
-    });
-    const cells = layouter.region(this.name, (region) => {
-      copyIn(region, this.x, 0, x);
-      const out = spanCells(region.assignAdviceColumn(this.y, 0, y, n));
-      region.enableSelectorRange(this.q, 0, n);
-      return out;
-    });
-    return assignedTensor(x.shape, this.spec.outScale, cells, y);
+    return assignTableFunction(layouter, this, x, () => exactFnTable(this.spec).outputs);
   }
 }

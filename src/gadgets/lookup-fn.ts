@@ -48,20 +48,35 @@ export class LookupFnChip {
 
   /** y = f(x) entrywise at scale t; x must be at the table's input scale. */
   assign(layouter: Layouter, ctx: GadgetContext, x: AssignedTensor): AssignedTensor {
-    if (x.scale !== this.spec.inScale) throw new GadgetError(`${this.name}: expected input scale 2^${this.spec.inScale}, got 2^${x.scale}`);
-    const n = x.cells.length;
-    const table = x.values.isKnown() ? ctx.table(this.spec) : undefined;
-    // out-of-range inputs get 0 and fail the lookup in the prover
-    const y = mapValues(x.values, (v) => {
-      const i = Number(v) - this.spec.min;
-      return i >= 0 && i < table!.outputs.length ? table!.outputs[i]! : 0n;
-    });
-    const cells = layouter.region(this.name, (region) => {
-      copyIn(region, this.x, 0, x);
-      const out = spanCells(region.assignAdviceColumn(this.y, 0, y, n));
-      region.enableSelectorRange(this.q, 0, n);
-      return out;
-    });
-    return assignedTensor(x.shape, this.spec.outScale, cells, y);
+    return assignTableFunction(layouter, this, x, () => ctx.table(this.spec).outputs);
   }
+}
+
+/**
+ * The region of a table-function chip (this one and lookup-exact.ts): x
+ * copied in, y = outputs[x − min] (the table built only with a witness),
+ * the lookup's selector on every row.
+ */
+export function assignTableFunction(
+  layouter: Layouter,
+  chip: { readonly name: string; readonly spec: { readonly inScale: number; readonly outScale: number; readonly min: number }; readonly x: AdviceColumn; readonly y: AdviceColumn; readonly q: Selector },
+  x: AssignedTensor,
+  outputs: () => ArrayLike<bigint>,
+): AssignedTensor {
+  const { spec } = chip;
+  if (x.scale !== spec.inScale) throw new GadgetError(`${chip.name}: expected input scale 2^${spec.inScale}, got 2^${x.scale}`);
+  const n = x.cells.length;
+  const table = x.values.isKnown() ? outputs() : undefined;
+  // out-of-range inputs get 0 and fail the lookup in the prover
+  const y = mapValues(x.values, (v) => {
+    const i = Number(v) - spec.min;
+    return i >= 0 && i < table!.length ? table![i]! : 0n;
+  });
+  const cells = layouter.region(chip.name, (region) => {
+    copyIn(region, chip.x, 0, x);
+    const out = spanCells(region.assignAdviceColumn(chip.y, 0, y, n));
+    region.enableSelectorRange(chip.q, 0, n);
+    return out;
+  });
+  return assignedTensor(x.shape, spec.outScale, cells, y);
 }
