@@ -12,7 +12,7 @@
 import { blake2b } from '@noble/hashes/blake2.js';
 import { Fr, packedFr, type FieldVec } from '../field/index.js';
 import { G2_GENERATOR, NobleG1Point, NobleG2Point, g1FromNoble, g2FromNoble, nobleMsm, pairingProductIsOne, pairingProductIsOneCached } from './curve.js';
-import { G1_GENERATOR, packedG1, type G1AffineVec } from './g1.js';
+import { G1_GENERATOR, packedG1, type G1AffineVec, type PackedG1 } from './g1.js';
 import { lagrangeBasisSrs } from './lagrange-srs.js';
 import { MsmPool } from './msm-pool.js';
 import { msm } from './msm.js';
@@ -196,9 +196,11 @@ export function unsafeDevSrs(k: number, seed: string | number = 0): Srs {
   const tau = tauFromSeed(seed);
   const n = 2 ** k;
   const F = packedFr();
+  const G = packedG1(F.runtime);
+  const table = fixedBaseTable(G);
   const powers = F.alloc(n);
   F.powers(powers, 1n, tau);
-  const g1 = fixedBaseG1(F, powers);
+  const g1 = fixedBaseG1(F, G, table, powers);
   powers.free();
   // the Lagrange basis at τ as well (knowing τ makes it n fixed-base products, not an NTT over G1):
   // L_i(τ) = ω^i·(τ^n − 1) / (n·(τ − ω^i))
@@ -209,17 +211,14 @@ export function unsafeDevSrs(k: number, seed: string | number = 0): Srs {
   const inv = Fr.batchInv(wi.map((w) => Fr.mul(BigInt(n), Fr.sub(tau, w))));
   const common = Fr.sub(Fr.pow(tau, BigInt(n)), 1n);
   const lagrange = F.fromBigints(wi.map((w, i) => Fr.mul(Fr.mul(w, common), inv[i]!)));
-  const g1Lagrange = fixedBaseG1(F, lagrange);
+  const g1Lagrange = fixedBaseG1(F, G, table, lagrange);
   lagrange.free();
+  table.free();
   return { k, g1, g2: G2_GENERATOR, sG2: g2FromNoble(NobleG2Point.BASE.multiply(tau)), g1Lagrange };
 }
 
-/** [s_i]₁ for each scalar of `scalars`: 32 windows of 8 bits, each a batch-affine addition over all points. */
-function fixedBaseG1(F: ReturnType<typeof packedFr>, scalars: FieldVec): AffinePoint[] {
-  const n = scalars.length;
-  const G = packedG1(F.runtime);
-  const bytes = scalars.toBytes();
-  // table[w·256 + d] = d·2^(8w)·G
+/** table[w·256 + d] = d·2^(8w)·G: the 8-bit windows of a fixed-base product. */
+function fixedBaseTable(G: PackedG1): G1AffineVec {
   const table: AffinePoint[] = [];
   let base = NobleG1Point.BASE;
   for (let w = 0; w < 32; w++) {
@@ -232,7 +231,13 @@ function fixedBaseG1(F: ReturnType<typeof packedFr>, scalars: FieldVec): AffineP
     for (const p of row) table.push(g1FromNoble(p));
     base = acc.add(base);
   }
-  const tv = G.fromAffine(table);
+  return G.fromAffine(table);
+}
+
+/** [s_i]₁ for each scalar of `scalars`: 32 windows of 8 bits, each a batch-affine addition over all points. */
+function fixedBaseG1(F: ReturnType<typeof packedFr>, G: PackedG1, tv: G1AffineVec, scalars: FieldVec): AffinePoint[] {
+  const n = scalars.length;
+  const bytes = scalars.toBytes();
   const acc = G.alloc(n);
   const digits = G.alloc(n);
   const u8 = () => new Uint8Array(F.runtime.buffer);
@@ -246,7 +251,7 @@ function fixedBaseG1(F: ReturnType<typeof packedFr>, scalars: FieldVec): AffineP
     G.addBatch(acc, acc, digits);
   }
   const out = acc.toAffine();
-  for (const v of [tv, acc, digits]) v.free();
+  for (const v of [acc, digits]) v.free();
   return out;
 }
 
