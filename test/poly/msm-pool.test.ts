@@ -43,4 +43,33 @@ describe('MsmPool (worker threads)', () => {
     vecs.forEach((v) => v.free());
     p.free();
   }, 60_000);
+
+  it('runTasks: every job runs once, on a worker or here, and a failing task throws', () => {
+    const pool = MsmPool.create(1)!;
+    const module = new URL('./fixtures/pool-task.ts', import.meta.url).href;
+    const pause = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    // an MSM batch first: the worker is up before the tasks start
+    const vecs = [F.fromBigints([1n, 2n]), F.fromBigints([3n, 4n])];
+    pool.msmMany('tiny', params.packedBases.slice(0, 2), vecs);
+    vecs.forEach((v) => v.free());
+    const outs = Array.from({ length: 6 }, () => new Uint8Array(new SharedArrayBuffer(16)));
+    const started: number[] = [];
+    const here: number[] = [];
+    pool.runTasks(
+      outs.length,
+      (i) => ({ module, fn: 'fill', payload: { out: outs[i], value: i + 1 } }),
+      (i) => {
+        here.push(i);
+        pause();
+        outs[i]!.fill(i + 1);
+      },
+      (i) => started.push(i),
+    );
+    expect(started).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(outs.map((o) => [...new Set(o)])).toEqual([[1], [2], [3], [4], [5], [6]]);
+    // the worker took some of the jobs while this thread paused
+    expect(here.length).toBeLessThan(outs.length);
+    expect(() => pool.runTasks(3, () => ({ module, fn: 'fail', payload: {} }), pause)).toThrow(/worker failed/);
+    expect(() => pool.runTasks(1, () => ({ module, fn: 'fill', payload: {} }), () => {})).toThrow(/closed/);
+  }, 60_000);
 });

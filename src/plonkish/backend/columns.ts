@@ -16,7 +16,8 @@
  * limbs in a JS buffer): the 4 GiB wasm32 limit then bounds the working set
  * of one part, not the whole circuit.
  */
-import { Fr, type FieldVec, type PackedField } from '../../field/index.js';
+import { ELEMENT_BYTES, Fr, type FieldVec, type PackedField } from '../../field/index.js';
+import type { PoolTask } from '../../poly/msm-pool.js';
 import type { Ntt } from '../../poly/ntt.js';
 import type { AffinePoint } from '../../poly/types.js';
 import type { Argument } from './argument.js';
@@ -37,6 +38,13 @@ export interface ProverParams {
   commitLagrangeMany?(values: readonly FieldVec[]): AffinePoint[];
   /** Bytes identifying the SRS's G2 side (bound into the VK digest). */
   readonly srsId: Uint8Array;
+  /** Worker threads for independent prover jobs (the quotient's coset parts), if any. */
+  readonly pool?: TaskPool | undefined;
+}
+
+/** What the prover needs from a worker pool (poly/msm-pool.ts). */
+export interface TaskPool {
+  runTasks(count: number, remote: (i: number) => PoolTask, local: (i: number) => void, start?: (i: number) => void): void;
 }
 
 /** log2 of the extended coset's size over n: 2^e ≥ max(2, degree − 1). */
@@ -44,18 +52,27 @@ export function extendedLog(arg: Pick<Argument, 'degree'>): number {
   return Math.ceil(Math.log2(Math.max(2, arg.degree - 1)));
 }
 
-/** A vector parked outside wasm memory (its packed limbs, copied as bytes). */
+/** Bytes in shared memory where it exists (worker threads read them without a copy). */
+export function sharedBytes(length: number): Uint8Array {
+  return typeof SharedArrayBuffer === 'undefined' ? new Uint8Array(length) : new Uint8Array(new SharedArrayBuffer(length));
+}
+
+/**
+ * A vector parked outside wasm memory: its packed limbs as bytes, in a
+ * SharedArrayBuffer where there is one, so worker threads can load it too.
+ */
 export class StoredColumn {
   private constructor(
     readonly field: PackedField,
-    private readonly bytes: Uint8Array,
+    readonly bytes: Uint8Array,
     readonly length: number,
   ) {}
 
   /** Copy `v` out (the caller still owns `v`). */
   static from(v: FieldVec): StoredColumn {
-    const u8 = new Uint8Array(v.field.runtime.buffer, v.ptr, v.byteLength);
-    return new StoredColumn(v.field, u8.slice(), v.length);
+    const bytes = sharedBytes(v.byteLength);
+    bytes.set(new Uint8Array(v.field.runtime.buffer, v.ptr, v.byteLength));
+    return new StoredColumn(v.field, bytes, v.length);
   }
 
   /** Copy `v` out and free it. */
@@ -63,6 +80,12 @@ export class StoredColumn {
     const s = StoredColumn.from(v);
     v.free();
     return s;
+  }
+
+  /** A column over bytes another thread stored (no copy). */
+  static wrap(field: PackedField, bytes: Uint8Array, length: number): StoredColumn {
+    if (bytes.byteLength !== length * ELEMENT_BYTES) throw new RangeError(`StoredColumn.wrap: expected ${length * ELEMENT_BYTES} bytes for ${length} elements, got ${bytes.byteLength}`);
+    return new StoredColumn(field, bytes, length);
   }
 
   /** A new wasm vector holding the column. */

@@ -5,7 +5,8 @@
  *  2. lookup multiplicities m (after θ);
  *  3. lookup helpers h_g and accumulators φ, permutation products z_j (after β, γ);
  *  4. vanishing: h = Σ y^i·C_i / Z_H on the extended coset (evaluated one part g·ζ^j·H at
- *     a time, columns.ts), committed in chunks (after y);
+ *     a time, columns.ts and quotient.ts; parts go to worker threads when the params
+ *     have a pool), committed in chunks (after y);
  *  5. evaluations of every opened column at x·ω^r and of the h chunks at x;
  *  6. SHPLONK multi-opening.
  * Zero knowledge comes from random values in every committed column's rows
@@ -15,8 +16,10 @@ import { ELEMENT_BYTES, Fr, type FieldVec } from '../../field/index.js';
 import { shplonkProve, type ProverOpening } from '../../poly/shplonk.js';
 import { configure, synthesizeWitness, type Circuit } from '../frontend/index.js';
 import { adviceStage, DELTA } from './argument.js';
-import { commitColumns, extendedLog, interpolate, partShift, rotate, StoredColumn, type ProverParams } from './columns.js';
+import type { PoolTask } from '../../poly/msm-pool.js';
+import { commitColumns, extendedLog, interpolate, rotate, sharedBytes, StoredColumn, type ProverParams } from './columns.js';
 import { VectorEvaluator } from './evaluate.js';
+import { evaluateQuotientPart, queriedColumns, type QuotientPart, type QuotientPartTask } from './quotient.js';
 import type { ProvingKey } from './keygen.js';
 import { absorbInstances, checkInstances, PROOF_MAGIC, PROOF_VERSION } from './proof.js';
 import { TranscriptWriter, type TranscriptHash } from './transcript.js';
@@ -25,8 +28,10 @@ export class ProverError extends Error {
   override readonly name = 'ProverError';
 }
 
-/** Bytes of column values a quotient part may keep resident in wasm memory. */
+/** Bytes of column values a quotient part may keep resident in wasm memory (per thread). */
 const PART_CACHE_BYTES = 2 ** 31;
+/** The module a worker imports to evaluate a quotient part (sources under tsx, else the build). */
+const QUOTIENT_TASK = new URL(import.meta.url.endsWith('.ts') ? './quotient.ts' : './quotient.js', import.meta.url).href;
 
 export interface ProveOptions {
   readonly hash?: TranscriptHash;
@@ -296,61 +301,41 @@ export function prove<Config, Params>(
     if (!s) throw new ProverError(`prove: no coefficients for ${kind} column ${column}`);
     return s.load();
   };
-  const accFull = F.alloc(N);
-  const buffer = () => new Uint8Array(F.runtime.buffer);
-  for (let part = 0; part < E; part++) {
-    step(`quotient part ${part + 1}/${E}`);
-    const shift = partShift(arg, part);
-    const cache = new Map<string, FieldVec>();
-    let cachedBytes = 0;
-    const qev = new VectorEvaluator({
-      F,
-      size: n,
-      challenge: (i) => all[i]!,
-      query(kind, column, rotation) {
-        const key = `${kind}:${column}:${rotation}`;
-        let v = cache.get(key);
-        if (v) {
-          cache.delete(key);
-          cache.set(key, v);
-          return v;
-        }
-        if (rotation === 0) {
-          v = coeffsOf(kind, column);
-          params.ntt.cosetForward(v, shift);
-        } else {
-          const base = this.query(kind, column, 0);
-          v = rotate(base, rotation);
-        }
-        cache.set(key, v);
-        cachedBytes += v.byteLength;
-        return v;
-      },
-    });
-    const acc = F.alloc(n);
-    for (const c of arg.constraints) {
-      F.scale(acc, acc, y);
-      const v = qev.eval(c.expression);
-      if ('scalar' in v) F.axpy(acc, v.scalar, qev.onesVec());
-      else F.add(acc, acc, v.vec);
-      qev.release(v);
-      // evict least recently used columns between constraints (never while in use)
-      for (const [key, vec] of cache) {
-        if (cachedBytes <= PART_CACHE_BYTES) break;
-        cache.delete(key);
-        cachedBytes -= vec.byteLength;
-        vec.free();
+  const constraints = arg.constraints.map((c) => c.expression);
+  const partOf = (part: number): QuotientPart => ({ k, degree: arg.degree, part, y, challenges: all, constraints, cacheBytes: PART_CACHE_BYTES });
+  const parts = Array.from({ length: E }, () => sharedBytes(n * ELEMENT_BYTES));
+  const runLocal = (part: number) => {
+    const acc = evaluateQuotientPart(partOf(part), F, params.ntt, coeffsOf);
+    parts[part]!.set(new Uint8Array(F.runtime.buffer, acc.ptr, acc.byteLength));
+    acc.free();
+  };
+  const partStep = (part: number) => step(`quotient part ${part + 1}/${E}`);
+  if (params.pool && typeof SharedArrayBuffer !== 'undefined') {
+    // workers read the coefficients from shared memory: instance columns are parked for them
+    const columns: Record<string, Uint8Array> = {};
+    for (const { kind, column } of queriedColumns(constraints)) {
+      const key = `${kind}:${column}`;
+      if (kind === 'instance' && column < arg.numInstance) columns[key] = StoredColumn.from(instanceCoeffs[column]!).bytes;
+      else {
+        const s = kind === 'advice' ? adviceCoeffs[column] : kind === 'fixed' ? pk.fixedCoeffs[column] : pk.virtualCoeffs[column - arg.numInstance];
+        if (!s) throw new ProverError(`prove: no coefficients for ${kind} column ${column}`);
+        columns[key] = s.bytes;
       }
     }
-    qev.free();
-    for (const v of cache.values()) v.free();
-    cache.clear();
-    // divide by Z_H = (g·ζ^j)^n − 1 (a constant on the part), then scatter to points j + E·i
-    F.scale(acc, acc, Fr.inv(Fr.sub(Fr.pow(shift, BigInt(n)), 1n)));
-    const mem = buffer();
-    for (let i = 0; i < n; i++) mem.copyWithin(accFull.at(part + E * i), acc.at(i), acc.at(i) + ELEMENT_BYTES);
-    acc.free();
+    const remote = (part: number): PoolTask => ({ module: QUOTIENT_TASK, fn: 'quotientPartTask', payload: { ...partOf(part), columns, out: parts[part]! } satisfies QuotientPartTask });
+    params.pool.runTasks(E, remote, runLocal, partStep);
+  } else {
+    for (let part = 0; part < E; part++) {
+      partStep(part);
+      runLocal(part);
+    }
   }
+  // scatter part j's values to points j + E·i of the extended coset
+  const accFull = F.alloc(N);
+  const mem = new Uint8Array(F.runtime.buffer);
+  parts.forEach((bytes, part) => {
+    for (let i = 0; i < n; i++) mem.set(bytes.subarray(i * ELEMENT_BYTES, (i + 1) * ELEMENT_BYTES), accFull.at(part + E * i));
+  });
   params.ntt.cosetInverse(accFull, Fr.generator);
   const chunks = arg.degree - 1;
   const hChunks: FieldVec[] = [];

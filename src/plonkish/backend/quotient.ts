@@ -1,0 +1,143 @@
+/**
+ * One part of the quotient: Σ y^(m−1−i)·C_i / Z_H on part g·ζ^j·H of the
+ * extended coset (columns.ts), as n packed values. The parts are
+ * independent, so the prover hands some of them to worker threads
+ * (`quotientPartTask`, run by poly/msm-worker.ts): the worker loads the
+ * columns' coefficients from shared memory, runs the same code as the main
+ * thread and writes the part's bytes into a shared buffer.
+ */
+import { ELEMENT_BYTES, Fr, packedFr, type FieldVec, type PackedField } from '../../field/index.js';
+import { Ntt } from '../../poly/ntt.js';
+import type { ExprNode } from '../frontend/index.js';
+import { partShift, rotate, StoredColumn } from './columns.js';
+import { VectorEvaluator } from './evaluate.js';
+
+type Kind = 'advice' | 'fixed' | 'instance';
+
+/** Everything about a part but the columns (structured-clonable). */
+export interface QuotientPart {
+  readonly k: number;
+  readonly degree: number;
+  readonly part: number;
+  /** The constraints' combining challenge. */
+  readonly y: bigint;
+  /** Every challenge by index (the circuit's, then θ, β, γ). */
+  readonly challenges: readonly bigint[];
+  readonly constraints: readonly ExprNode[];
+  /** Bytes of column values the part may keep resident in wasm memory. */
+  readonly cacheBytes: number;
+}
+
+/** A part for a worker: the columns' coefficients as shared bytes, and where to write the result. */
+export interface QuotientPartTask extends QuotientPart {
+  /** Coefficients of every queried column, by `${kind}:${column}`. */
+  readonly columns: Readonly<Record<string, Uint8Array>>;
+  /** n·ELEMENT_BYTES bytes for the part's packed values. */
+  readonly out: Uint8Array;
+}
+
+/** `${kind}:${column}` of every column the expressions query. */
+export function queriedColumns(exprs: readonly ExprNode[]): { kind: Kind; column: number }[] {
+  const seen = new Map<string, { kind: Kind; column: number }>();
+  const walk = (e: ExprNode): void => {
+    switch (e.type) {
+      case 'fixed':
+      case 'advice':
+      case 'instance':
+        seen.set(`${e.type}:${e.column}`, { kind: e.type, column: e.column });
+        return;
+      case 'negated':
+      case 'scaled':
+        return walk(e.inner);
+      case 'sum':
+      case 'product':
+        walk(e.left);
+        return walk(e.right);
+      default:
+        return;
+    }
+  };
+  exprs.forEach(walk);
+  return [...seen.values()];
+}
+
+/**
+ * The part's values (a new vector): each queried column's coefficients
+ * (`coeffs` returns a new vector the evaluator owns) are moved to the part
+ * by one coset NTT, kept in an LRU cache of `cacheBytes`, and rotations are
+ * cyclic shifts within the part.
+ */
+export function evaluateQuotientPart(p: QuotientPart, F: PackedField, ntt: Ntt, coeffs: (kind: Kind, column: number) => FieldVec): FieldVec {
+  const n = 1 << p.k;
+  const shift = partShift(p, p.part);
+  const cache = new Map<string, FieldVec>();
+  let cachedBytes = 0;
+  const qev = new VectorEvaluator({
+    F,
+    size: n,
+    challenge: (i) => {
+      const c = p.challenges[i];
+      if (c === undefined) throw new RangeError(`quotient part ${p.part}: no challenge ${i}`);
+      return c;
+    },
+    query(kind, column, rotation) {
+      const key = `${kind}:${column}:${rotation}`;
+      let v = cache.get(key);
+      if (v) {
+        cache.delete(key);
+        cache.set(key, v);
+        return v;
+      }
+      if (rotation === 0) {
+        v = coeffs(kind, column);
+        ntt.cosetForward(v, shift);
+      } else {
+        v = rotate(this.query(kind, column, 0), rotation);
+      }
+      cache.set(key, v);
+      cachedBytes += v.byteLength;
+      return v;
+    },
+  });
+  const acc = F.alloc(n);
+  try {
+    for (const c of p.constraints) {
+      F.scale(acc, acc, p.y);
+      const v = qev.eval(c);
+      if ('scalar' in v) F.axpy(acc, v.scalar, qev.onesVec());
+      else F.add(acc, acc, v.vec);
+      qev.release(v);
+      // evict least recently used columns between constraints (never while in use)
+      for (const [key, vec] of cache) {
+        if (cachedBytes <= p.cacheBytes) break;
+        cache.delete(key);
+        cachedBytes -= vec.byteLength;
+        vec.free();
+      }
+    }
+  } catch (e) {
+    acc.free();
+    throw e;
+  } finally {
+    qev.free();
+    for (const v of cache.values()) v.free();
+    cache.clear();
+  }
+  // divide by Z_H = (g·ζ^j)^n − 1, a constant on the part
+  F.scale(acc, acc, Fr.inv(Fr.sub(Fr.pow(shift, BigInt(n)), 1n)));
+  return acc;
+}
+
+/** The worker's entry (msm-worker.ts): evaluate the part and write its bytes to `t.out`. */
+export function quotientPartTask(t: QuotientPartTask): void {
+  const F = packedFr();
+  const n = 1 << t.k;
+  if (t.out.byteLength !== n * ELEMENT_BYTES) throw new RangeError(`quotientPartTask: expected a ${n * ELEMENT_BYTES}-byte output, got ${t.out.byteLength}`);
+  const acc = evaluateQuotientPart(t, F, Ntt.for(F), (kind, column) => {
+    const bytes = t.columns[`${kind}:${column}`];
+    if (!bytes) throw new RangeError(`quotientPartTask: no coefficients for ${kind} column ${column}`);
+    return StoredColumn.wrap(F, bytes, n).load();
+  });
+  t.out.set(new Uint8Array(F.runtime.buffer, acc.ptr, acc.byteLength));
+  acc.free();
+}
