@@ -19,10 +19,17 @@
  *   l_0·(1 − z_0) = 0,  l_last·(z_last − 1) = 0,  l_0·(z_j − z_{j−1}(ω^u X)) = 0,
  *   l_active·(z_j(ωX)·Π(v + β·σ + γ) − z_j(X)·Π(v + β·δ^i·X + γ)) = 0.
  * logUp (Haböck 2022; the argument behind zkLLM's tlookup and halo2's
- * mv-lookup), per table t with inputs f_i compressed by θ:
+ * mv-lookup), per table t with inputs f_i compressed by θ, and the helper
+ * h_g = Σ_{i∈g} 1/(β + f_i):
  *   l_active·(h_g·Π_{i∈g}(β + f_i) − Σ_{i∈g} Π_{l∈g,l≠i}(β + f_l)) = 0,
  *   l_active·((φ(ωX) − φ(X) − Σ_g h_g)·(β + t) + m) = 0,  l_0·φ = 0,  l_last·φ = 0,
  * so Σ_rows Σ_i 1/(β + f_i) = Σ_rows m/(β + t): every input is a table row.
+ * The committed helper is offset, h'_g = h_g − |g|/β: a row where the lookup
+ * is off has inputs 0, so h'_g is 0 there and its commitment (an MSM over
+ * its non-zero values) costs what the active rows cost. Substituting
+ * h_g = h'_g + |g|/β and multiplying by β (≠ 0) keeps the degrees:
+ *   l_active·((β·h'_g + |g|)·Π(β + f_i) − β·Σ_i Π_{l≠i}(β + f_l)) = 0,
+ *   l_active·(β·((φ(ωX) − φ(X) − Σ_g h'_g)·(β + t) + m) − G·(β + t)) = 0,  G = Σ_g |g|.
  */
 import { Fr } from '../../field/index.js';
 import type { CompiledCircuit, ExprNode, Phase } from '../frontend/index.js';
@@ -140,16 +147,19 @@ export function buildArgument(circuit: CompiledCircuit, k: number): Argument {
     for (const g of groups) {
       const factors = g.inputs.map((li) => add(beta, compress(circuit.lookups[li]!.inputs)));
       const numerator = sumAll(factors.map((_, i) => prodAll(factors.filter((__, j) => j !== i))));
+      const helper = add(mul(beta, advice(g.helper)), c(BigInt(g.inputs.length)));
       constraints.push({
         name: `lookup table ${t}: helper ${g.helper}`,
-        expression: mul(lActive, sub(mul(advice(g.helper), prodAll(factors)), numerator)),
+        expression: mul(lActive, sub(mul(helper, prodAll(factors)), mul(beta, numerator))),
       });
       terms.push(advice(g.helper));
     }
     const phi = lookups[lookups.length - 1]!.phi;
+    const G = BigInt(table.lookups.length);
+    const step = add(mul(sub(sub(advice(phi, 1), advice(phi)), sumAll(terms)), tExpr), advice(mCols[t]!));
     constraints.push({
       name: `lookup table ${t}: accumulator`,
-      expression: mul(lActive, add(mul(sub(sub(advice(phi, 1), advice(phi)), sumAll(terms)), tExpr), advice(mCols[t]!))),
+      expression: mul(lActive, sub(mul(beta, step), mul(c(G), tExpr))),
     });
     constraints.push({ name: `lookup table ${t}: φ starts at 0`, expression: mul(l0, advice(phi)) });
     constraints.push({ name: `lookup table ${t}: φ ends at 0`, expression: mul(lLast, advice(phi)) });

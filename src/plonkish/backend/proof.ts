@@ -9,7 +9,8 @@ import type { Argument } from './argument.js';
 import type { Transcript } from './transcript.js';
 
 export const PROOF_MAGIC = Uint8Array.from([0x5a, 0x4b, 0x54, 0x50]); // "ZKTP"
-export const PROOF_VERSION = 1;
+/** 2: logUp helpers are committed offset by |g|/β (argument.ts). */
+export const PROOF_VERSION = 2;
 
 export class InstanceError extends Error {
   override readonly name = 'InstanceError';

@@ -208,6 +208,8 @@ export function prove<Config, Params>(
   const ones = F.alloc(n);
   resident.push(ones);
   F.powers(ones, 1n, 1n);
+  if (beta === 0n) throw new ProverError('prove: β = 0 (probability 2^-254): retry');
+  const betaInv = Fr.inv(beta);
   const plusBetaInv = (s: StoredColumn) => {
     const o = s.load();
     F.axpy(o, beta, ones);
@@ -224,6 +226,8 @@ export function prove<Config, Params>(
         inv.free();
       }
       F.add(diff, diff, h);
+      // committed offset by |g|/β (argument.ts): zero where the lookup is off
+      F.axpy(h, Fr.neg(Fr.mul(BigInt(g.inputs.length), betaInv)), ones);
       // blinding rows written in place (no round trip through bigints)
       for (let r = u; r < n; r++) h.set(r, random());
       pending.set(g.helper, h);
