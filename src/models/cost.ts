@@ -23,7 +23,7 @@
  * (prove ≈ PROVE_NS_PER_CELL · 2^k · committed advice columns, keygen ≈
  * KEYGEN_NS_PER_CELL · 2^k · fixed columns, memory ≈ 36 bytes per field
  * element in Lagrange and coefficient form plus one n-point part of the
- * extended coset per column).
+ * extended coset per column for each of two threads — main and one worker).
  */
 import { freivaldsRows } from '../gadgets/index.js';
 import { buildArgument } from '../plonkish/backend/argument.js';
@@ -34,9 +34,9 @@ import { numel } from './ir.js';
 import { geluTableSpec } from './quant.js';
 import { importOpRows } from './compile-ops.js';
 
-/** Fitted on nanogpt (k = 16, 331 committed and 186 fixed columns, 2 cores, one MSM worker): prove 262 s, keygen 36 s. */
-export const PROVE_NS_PER_CELL = 12_100;
-export const KEYGEN_NS_PER_CELL = 3_000;
+/** Fitted on nanogpt (k = 16, 331 committed and 186 fixed columns, 2 cores, one worker thread): prove ≈ 131 s, keygen ≈ 25–35 s. */
+export const PROVE_NS_PER_CELL = 6_000;
+export const KEYGEN_NS_PER_CELL = 2_600;
 /** BN254's Fr has 2-adicity 28: no domain beyond 2^28 rows. */
 export const MAX_K = 28;
 const ELEMENT_BYTES = 36;
@@ -164,8 +164,8 @@ export function estimateCost(p: ModelCircuitParams): CostEstimate {
   const committed = arg.numAdvice;
   const sigma = arg.permutation.sigma.length;
   const fixedAll = compiled.fixed.length + sigma;
-  // Lagrange values and coefficients parked in JS memory, one part of the extended coset resident
-  const perColumn = ELEMENT_BYTES * n * 3;
+  // Lagrange values and coefficients parked in JS memory, one part of the extended coset resident per thread (two)
+  const perColumn = ELEMENT_BYTES * n * 4;
   const parameters = p.graph.weights.reduce((a, w) => a + numel(w.shape), 0);
   return {
     model: p.graph.name,

@@ -9,8 +9,8 @@ import type { Argument } from './argument.js';
 import type { Transcript } from './transcript.js';
 
 export const PROOF_MAGIC = Uint8Array.from([0x5a, 0x4b, 0x54, 0x50]); // "ZKTP"
-/** 2: logUp helpers are committed offset by |g|/β (argument.ts). */
-export const PROOF_VERSION = 2;
+/** 3: the quotient is committed in blinded pieces of n − 1 coefficients; 2: logUp helpers offset by |g|/β. */
+export const PROOF_VERSION = 3;
 
 export class InstanceError extends Error {
   override readonly name = 'InstanceError';

@@ -6,11 +6,12 @@
  *  3. lookup helpers h_g and accumulators φ, permutation products z_j (after β, γ);
  *  4. vanishing: h = Σ y^i·C_i / Z_H on the extended coset (evaluated one part g·ζ^j·H at
  *     a time, columns.ts and quotient.ts; parts go to worker threads when the params
- *     have a pool), committed in chunks (after y);
- *  5. evaluations of every opened column at x·ω^r and of the h chunks at x;
+ *     have a pool), committed in d − 1 blinded pieces of n − 1 coefficients (after y);
+ *  5. evaluations of every opened column at x·ω^r and of the h pieces at x;
  *  6. SHPLONK multi-opening.
  * Zero knowledge comes from random values in every committed column's rows
- * ≥ usableRows (the blinding rows), enough for the openings made.
+ * ≥ usableRows (the blinding rows), enough for the openings made, and from
+ * the random b_i that mask the quotient's pieces (PLONK's split).
  */
 import { ELEMENT_BYTES, Fr, type FieldVec } from '../../field/index.js';
 import { shplonkProve, type ProverOpening } from '../../poly/shplonk.js';
@@ -19,7 +20,7 @@ import { adviceStage, DELTA } from './argument.js';
 import type { PoolTask } from '../../poly/msm-pool.js';
 import { commitColumns, extendedLog, interpolate, rotate, sharedBytes, StoredColumn, type ProverParams } from './columns.js';
 import { VectorEvaluator } from './evaluate.js';
-import { evaluateQuotientPart, queriedColumns, type QuotientPart, type QuotientPartTask } from './quotient.js';
+import { evaluateQuotientPart, queriedColumns, splitQuotient, type QuotientPart, type QuotientPartTask } from './quotient.js';
 import type { ProvingKey } from './keygen.js';
 import { absorbInstances, checkInstances, PROOF_MAGIC, PROOF_VERSION } from './proof.js';
 import { TranscriptWriter, type TranscriptHash } from './transcript.js';
@@ -341,15 +342,14 @@ export function prove<Config, Params>(
     for (let i = 0; i < n; i++) mem.set(bytes.subarray(i * ELEMENT_BYTES, (i + 1) * ELEMENT_BYTES), accFull.at(part + E * i));
   });
   params.ntt.cosetInverse(accFull, Fr.generator);
-  const chunks = arg.degree - 1;
-  const hChunks: FieldVec[] = [];
-  for (let i = 0; i < chunks; i++) {
-    const c = accFull.slice(i * n, n).clone();
+  // pieces of n − 1 coefficients, blinded (quotient.ts): each committed piece looks random
+  const hChunks = splitQuotient(accFull, n, arg.degree - 1, random);
+  accFull.free();
+  if (!hChunks) throw new ProverError('prove: the constraints do not vanish on the domain (a witness error: the MockProver names the failing constraint)');
+  for (const c of hChunks) {
     resident.push(c);
-    hChunks.push(c);
     transcript.writePoint(params.commit(c));
   }
-  accFull.free();
 
   // 5. evaluations
   step('evaluations');

@@ -141,3 +141,31 @@ export function quotientPartTask(t: QuotientPartTask): void {
   t.out.set(new Uint8Array(F.runtime.buffer, acc.ptr, acc.byteLength));
   acc.free();
 }
+
+/**
+ * Split h (coefficients, in place in `h`) into `chunks` pieces of n − 1
+ * coefficients each, blinded as in PLONK: piece i gets b_i·X^(n−1) and
+ * piece i + 1 gets −b_i, so every piece but the combination
+ * h = Σ_i X^((n−1)·i)·t_i is masked by fresh randomness, and each piece still
+ * has n coefficients (an SRS of n points commits it). h has degree at most
+ * (d − 1)·(n − 1) − 1 (columns have degree ≤ n − 1, Z_H degree n), so d − 1
+ * pieces hold it; a non-zero coefficient beyond them means the constraints
+ * do not vanish on H, and `splitQuotient` returns undefined.
+ */
+export function splitQuotient(h: FieldVec, n: number, chunks: number, random: () => bigint): FieldVec[] | undefined {
+  const F = h.field;
+  const m = n - 1;
+  if (chunks * m > h.length) throw new RangeError(`splitQuotient: ${chunks} pieces of ${m} need ${chunks * m} coefficients, got ${h.length}`);
+  if (h.length > chunks * m && h.slice(chunks * m, h.length - chunks * m).toBigints().some((v) => v !== 0n)) return undefined;
+  const pieces: FieldVec[] = [];
+  let carry = 0n;
+  for (let i = 0; i < chunks; i++) {
+    const t = F.alloc(n);
+    t.slice(0, m).copyFrom(h.slice(i * m, m));
+    t.set(0, Fr.sub(t.get(0), carry));
+    carry = i < chunks - 1 ? random() : 0n;
+    t.set(m, carry);
+    pieces.push(t);
+  }
+  return pieces;
+}

@@ -2,7 +2,8 @@
  * The verifier: replays the transcript, evaluates every constraint of the
  * argument at x from the claimed evaluations (instance columns and l_0,
  * l_last, l_active, X it computes itself), checks
- *     Σ y^{m−1−i}·C_i(x) = h(x)·(x^n − 1),  h(x) = Σ_j x^{jn}·h_j(x),
+ *     Σ y^{m−1−i}·C_i(x) = h(x)·(x^n − 1),  h(x) = Σ_j x^{j(n−1)}·t_j(x)
+ * (the quotient in blinded pieces t_j of n − 1 coefficients, prover.ts),
  * and checks all openings with one SHPLONK pairing equation.
  *
  * It never throws on bytes: any malformed proof, wrong instance or failed
@@ -165,8 +166,10 @@ function verifyOrThrow(
   let lhs = 0n;
   for (const c of arg.constraints) lhs = Fr.add(Fr.mul(lhs, y), evaluateNode(c.expression, leaves));
   const xn = Fr.pow(x, BigInt(n));
+  // h = Σ_i X^((n−1)·i)·t_i: pieces of n − 1 coefficients (prover.ts, quotient.ts)
+  const xm = Fr.pow(x, BigInt(n - 1));
   let hx = 0n;
-  for (let i = chunks - 1; i >= 0; i--) hx = Fr.add(Fr.mul(hx, xn), hEvals[i]!);
+  for (let i = chunks - 1; i >= 0; i--) hx = Fr.add(Fr.mul(hx, xm), hEvals[i]!);
   if (lhs !== Fr.mul(hx, Fr.sub(xn, 1n))) return { ok: false, reason: 'vanishing argument: the constraints do not vanish on the domain' };
 
   if (!shplonkVerify(openings, params.group, params.g1, params.g2, params.sG2, t)) {
