@@ -58,7 +58,7 @@ export class FieldVec {
   }
   /** A new owned copy. */
   clone(): FieldVec {
-    const c = this.field.alloc(this.length);
+    const c = this.field.allocUninit(this.length);
     c.copyFrom(this);
     return c;
   }
@@ -127,6 +127,14 @@ export class PackedField {
   alloc(n: number): FieldVec {
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`${this.scalar.name}.alloc: expected a length ≥ 0, got ${n}`);
     return new FieldVec(this, this.runtime.arena.alloc(n * ELEMENT_BYTES), n, true);
+  }
+  /**
+   * A vector whose contents are unspecified (not zeroed: cheaper for outputs
+   * the caller overwrites entirely — copies, kernel results, loads).
+   */
+  allocUninit(n: number): FieldVec {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`${this.scalar.name}.allocUninit: expected a length ≥ 0, got ${n}`);
+    return new FieldVec(this, this.runtime.arena.alloc(n * ELEMENT_BYTES, false), n, true);
   }
   fromBigints(values: readonly bigint[]): FieldVec {
     const v = this.alloc(values.length);

@@ -32,8 +32,11 @@ export class Arena {
     this.top = reserved;
   }
 
-  /** Allocate `bytes` (rounded up to 64), zero-filled. */
-  alloc(bytes: number): number {
+  /**
+   * Allocate `bytes` (rounded up to 64), zero-filled unless `zero` is false
+   * (then the block holds whatever was there: the caller writes all of it).
+   */
+  alloc(bytes: number, zero = true): number {
     if (!Number.isInteger(bytes) || bytes < 0) throw new RangeError(`Arena.alloc: expected a byte count ≥ 0, got ${bytes}`);
     const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
     let ptr = -1;
@@ -66,7 +69,7 @@ export class Arena {
       ptr = this.top;
       this.top = end;
     }
-    new Uint8Array(this.memory.buffer, ptr, size).fill(0);
+    if (zero) new Uint8Array(this.memory.buffer, ptr, size).fill(0);
     this.used.set(ptr, size);
     return ptr;
   }

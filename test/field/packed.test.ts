@@ -169,6 +169,24 @@ describe('codecs and shapes', () => {
     const G = new PackedField(Fq, 'fq', runtimes.simd);
     expect(() => F.add(a, a, G.alloc(3))).toThrow(/Fr/);
   });
+  it('alloc zero-fills reused memory; allocUninit and clone are right over dirty memory', () => {
+    const dirty = F.fromBigints(Array.from({ length: 64 }, (_, i) => BigInt(i) * 7919n + 1n));
+    const ptr = dirty.ptr;
+    dirty.free();
+    const z = F.alloc(64);
+    expect(z.ptr).toBe(ptr);
+    expect(z.toBigints().every((v) => v === 0n)).toBe(true);
+    z.fill(5n);
+    z.free();
+    const u = F.allocUninit(64);
+    expect(u.length).toBe(64);
+    u.free();
+    const src = F.fromBigints(Array.from({ length: 64 }, (_, i) => BigInt(i)));
+    const c = src.clone();
+    expect(c.toBigints()).toEqual(src.toBigints());
+    [src, c].forEach((v) => v.free());
+    expect(() => F.allocUninit(-1)).toThrow(/allocUninit/);
+  });
   it('memory grows past the initial pages and views stay valid', () => {
     const big = F.alloc(1 << 18); // 9 MiB
     big.set((1 << 18) - 1, 99n);

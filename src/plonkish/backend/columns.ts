@@ -90,7 +90,7 @@ export class StoredColumn {
 
   /** A new wasm vector holding the column. */
   load(): FieldVec {
-    const v = this.field.alloc(this.length);
+    const v = this.field.allocUninit(this.length);
     new Uint8Array(this.field.runtime.buffer, v.ptr, v.byteLength).set(this.bytes);
     return v;
   }
@@ -131,7 +131,7 @@ export function cosetPart(coeffs: FieldVec, arg: Pick<Argument, 'degree' | 'k'>,
 export function rotate(v: FieldVec, shift: number): FieldVec {
   const N = v.length;
   const s = ((shift % N) + N) % N;
-  const out = v.field.alloc(N);
+  const out = v.field.allocUninit(N);
   if (s === 0) {
     out.copyFrom(v);
     return out;

@@ -92,7 +92,8 @@ export class VectorEvaluator {
   /** An output vector: reuse an owned operand, else allocate. */
   private target(...vs: VecValue[]): FieldVec {
     for (const v of vs) if ('vec' in v && v.owned) return v.vec;
-    return this.ctx.F.alloc(this.ctx.size);
+    // every kernel writing a target writes all of it
+    return this.ctx.F.allocUninit(this.ctx.size);
   }
 
   scale(v: VecValue, c: bigint): VecValue {
@@ -129,7 +130,7 @@ export class VectorEvaluator {
     let out: FieldVec;
     if (v.owned) out = v.vec;
     else {
-      out = this.ctx.F.alloc(this.ctx.size);
+      out = this.ctx.F.allocUninit(this.ctx.size);
       out.copyFrom(v.vec);
     }
     this.ctx.F.axpy(out, c, this.onesVec());
