@@ -308,6 +308,21 @@ export class PackedField {
     this.writeElement(bp, this.scalar.create(base));
     this.fn('powers')(out.ptr, sp, bp, out.length);
   }
+  /** out_0 = start, out_i = out_{i−1}·a_{i−1} (a running product; out must not be a). */
+  prefixProduct(out: FieldVec, start: bigint, a: FieldVec): void {
+    this.runPrefix('prefixProduct', 'prefix_mul', out, start, a);
+  }
+  /** out_0 = start, out_i = out_{i−1} + a_{i−1} (a running sum; out must not be a). */
+  prefixSum(out: FieldVec, start: bigint, a: FieldVec): void {
+    this.runPrefix('prefixSum', 'prefix_add', out, start, a);
+  }
+  private runPrefix(op: string, kernel: string, out: FieldVec, start: bigint, a: FieldVec): void {
+    this.checkSame(op, out, a);
+    if (out.ptr < a.ptr + a.byteLength && a.ptr < out.ptr + out.byteLength) throw new ShapeError(`${this.scalar.name}.${op}: expected out and a not to overlap`);
+    const sp = this.scratch + 5 * ELEMENT_BYTES;
+    this.writeElement(sp, this.scalar.create(start));
+    this.fn(kernel)(out.ptr, sp, a.ptr, out.length);
+  }
   /** Σ a_i · b_i. */
   inner(a: FieldVec, b: FieldVec): bigint {
     this.checkSame('inner', a, b);

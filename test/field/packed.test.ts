@@ -112,6 +112,25 @@ for (const [mode, runtime] of Object.entries(runtimes)) {
         for (const v of [a, o, b, x]) v.free();
       });
 
+      it('prefix products and sums equal the bigint running product and sum', () => {
+        const a = F.fromBigints(xs);
+        const o = F.alloc(n);
+        F.prefixProduct(o, 5n, a);
+        const prod = [5n];
+        for (let i = 1; i < n; i++) prod.push(S.mul(prod[i - 1]!, xs[i - 1]!));
+        expect(o.toBigints()).toEqual(prod);
+        F.prefixSum(o, S.p - 1n, a);
+        const sum = [S.p - 1n];
+        for (let i = 1; i < n; i++) sum.push(S.add(sum[i - 1]!, xs[i - 1]!));
+        expect(o.toBigints()).toEqual(sum);
+        expect(() => F.prefixSum(a, 0n, a)).toThrow(/not to overlap/);
+        expect(() => F.prefixProduct(o.slice(1), 0n, o.slice(0, n - 1))).toThrow(/not to overlap/);
+        const one = F.alloc(1);
+        F.prefixProduct(one, 9n, F.alloc(1));
+        expect(one.toBigints()).toEqual([9n]);
+        for (const v of [a, o, one]) v.free();
+      });
+
       it('long chains of products fed back as inputs stay equal', () => {
         const a = F.fromBigints(xs);
         const b = F.fromBigints(ys);

@@ -12,6 +12,8 @@
  *   mul1(out,a,b) sqr1(out,a) inv1(out,a,scratch)   single elements
  *   batch_inv(out,a,n,scratch)  Montgomery's trick; zeros map to zero; out ≠ a
  *   powers(out,start,base,n)    out_i = start·base^i
+ *   prefix_mul(out,start,a,n)   out_0 = start, out_i = out_{i−1}·a_{i−1}; out ≠ a
+ *   prefix_add(out,start,a,n)   out_0 = start, out_i = out_{i−1} + a_{i−1}; out ≠ a
  *   inner(out,a,b,n,scratch)    out = Σ a_i·b_i
  *   is_zero(a) → i32
  */
@@ -186,6 +188,21 @@ export function emitFieldKernels(mb: ModuleBuilder, pre: string, mp: MontgomeryP
     f.get(out).set(prev);
     f.get(out).i32c(ELEMENT_BYTES).i32add().set(out);
     emitElementLoop(f, n, [out, prev], () => emitMontMul(f, mp, L, at(out), at(prev), at(base)));
+  }
+  for (const op of ['mul', 'add'] as const) {
+    const f = mb.fn(`${pre}_prefix_${op}`, ['i32', 'i32', 'i32', 'i32']);
+    const [out, start, a, n] = [f.param(0), f.param(1), f.param(2), f.param(3)];
+    const prev = f.local('i32');
+    const L = allocMulLocals(f);
+    const A = allocAddLocals(f);
+    f.get(n).i32eqz().if_().return_().end();
+    emitCopy(f, at(out), at(start));
+    f.get(n).i32c(1).i32sub().set(n);
+    f.get(out).set(prev);
+    f.get(out).i32c(ELEMENT_BYTES).i32add().set(out);
+    emitElementLoop(f, n, [out, prev, a], () =>
+      op === 'mul' ? emitMontMul(f, mp, L, at(out), at(prev), at(a)) : emitAdd(f, mp, A, at(out), at(prev), at(a)),
+    );
   }
   {
     const f = mb.fn(`${pre}_inner`, ['i32', 'i32', 'i32', 'i32', 'i32']);

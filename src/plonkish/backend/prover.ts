@@ -74,6 +74,9 @@ export function prove<Config, Params>(
     for (let r = from; r < n; r++) values[r] = random();
     return values;
   };
+  const blindVec = (v: FieldVec, from: number) => {
+    for (let r = from; r < n; r++) v.set(r, random());
+  };
   // instance columns stay resident (few); everything else is parked as StoredColumn
   const resident: FieldVec[] = [];
   const instanceValues = instances.map((col) => {
@@ -230,7 +233,7 @@ export function prove<Config, Params>(
       // committed offset by |g|/β (argument.ts): zero where the lookup is off
       F.axpy(h, Fr.neg(Fr.mul(BigInt(g.inputs.length), betaInv)), ones);
       // blinding rows written in place (no round trip through bigints)
-      for (let r = u; r < n; r++) h.set(r, random());
+      blindVec(h, u);
       pending.set(g.helper, h);
     }
     const tInv = plusBetaInv(tableVecs[ti]!);
@@ -239,12 +242,16 @@ export function prove<Config, Params>(
     mv.free();
     F.sub(diff, diff, tInv);
     tInv.free();
-    const d = diff.toBigints();
+    // φ_{r+1} = φ_r + d_r on the usable rows (rows past u are blinded below)
+    const phi = F.allocUninit(n);
+    F.prefixSum(phi, 0n, diff);
     diff.free();
-    const phi = new Array<bigint>(n).fill(0n);
-    for (let r = 0; r < u; r++) phi[r + 1] = Fr.add(phi[r]!, d[r]!);
-    if (phi[u] !== 0n) throw new ProverError(`prove: lookup table ${ti}: the logUp sums do not balance (a witness error)`);
-    setAdvice(l.phi, blind(phi, u + 1));
+    if (phi.get(u) !== 0n) {
+      phi.free();
+      throw new ProverError(`prove: lookup table ${ti}: the logUp sums do not balance (a witness error)`);
+    }
+    blindVec(phi, u + 1);
+    pending.set(l.phi, phi);
   });
   inputVecs.clear();
   tableVecs.length = 0;
@@ -278,13 +285,13 @@ export function prove<Config, Params>(
     }
     F.batchInv(den, den);
     F.mul(num, num, den);
-    const ratio = num.toBigints();
+    // z_{r+1} = z_r · ratio_r from the previous chunk's last value (rows past u are blinded below)
+    const z = F.allocUninit(n);
+    F.prefixProduct(z, carry, num);
     for (const v of [num, den, term]) v.free();
-    const z = new Array<bigint>(n).fill(0n);
-    z[0] = carry;
-    for (let r = 0; r < u; r++) z[r + 1] = Fr.mul(z[r]!, ratio[r]!);
-    carry = z[u]!;
-    setAdvice(zCol, blind(z, u + 1));
+    carry = z.get(u);
+    blindVec(z, u + 1);
+    pending.set(zCol, z);
   });
   if (permutation.z.length && carry !== 1n) throw new ProverError('prove: the copy constraints do not hold (permutation product ≠ 1)');
   commitStage(arg.circuit.numPhases + 1);
