@@ -16,9 +16,9 @@
  * limbs in a JS buffer): the 4 GiB wasm32 limit then bounds the working set
  * of one part, not the whole circuit.
  */
-import { ELEMENT_BYTES, Fr, type FieldVec, type PackedField } from '../../field/index.js';
+import { ELEMENT_BYTES, Fr, packedFr, type FieldVec, type PackedField } from '../../field/index.js';
 import type { PoolTask } from '../../poly/msm-pool.js';
-import type { Ntt } from '../../poly/ntt.js';
+import { Ntt } from '../../poly/ntt.js';
 import type { AffinePoint } from '../../poly/types.js';
 import type { Argument } from './argument.js';
 
@@ -101,6 +101,42 @@ export function interpolate(values: FieldVec, params: ProverParams): FieldVec {
   const c = values.clone();
   params.ntt.inverse(c);
   return c;
+}
+
+/** A worker's job (MsmPool.runTasks): coefficients of a column whose values are in shared bytes, written to `out`. */
+export function interpolateTask(t: { readonly k: number; readonly values: Uint8Array; readonly out: Uint8Array }): void {
+  const F = packedFr();
+  const v = StoredColumn.wrap(F, t.values, 1 << t.k).load();
+  Ntt.for(F).inverse(v);
+  if (t.out.byteLength !== v.byteLength) throw new RangeError(`interpolateTask: expected a ${v.byteLength}-byte output, got ${t.out.byteLength}`);
+  t.out.set(new Uint8Array(F.runtime.buffer, v.ptr, v.byteLength));
+  v.free();
+}
+
+/** The module a worker imports for `interpolateTask` (sources under tsx, else the build). */
+export const COLUMNS_TASK_MODULE = new URL(import.meta.url.endsWith('.ts') ? './columns.ts' : './columns.js', import.meta.url).href;
+
+/**
+ * Park columns (values on H, freed here) with their coefficients, both as
+ * StoredColumns; the inverse NTTs run on the pool's threads when there is one.
+ */
+export function parkWithCoefficients(values: readonly FieldVec[], params: ProverParams): { values: StoredColumn[]; coeffs: StoredColumn[] } {
+  if (values.length === 0) return { values: [], coeffs: [] };
+  const F = values[0]!.field;
+  const n = values[0]!.length;
+  const k = Math.log2(n);
+  const out = values.map(() => sharedBytes(n * ELEMENT_BYTES));
+  const stored = values.map((v) => StoredColumn.take(v));
+  const local = (i: number) => {
+    const c = stored[i]!.load();
+    params.ntt.inverse(c);
+    out[i]!.set(new Uint8Array(F.runtime.buffer, c.ptr, c.byteLength));
+    c.free();
+  };
+  if (params.pool && typeof SharedArrayBuffer !== 'undefined' && values.length > 1) {
+    params.pool.runTasks(values.length, (i) => ({ module: COLUMNS_TASK_MODULE, fn: 'interpolateTask', payload: { k, values: stored[i]!.bytes, out: out[i]! } }), local);
+  } else values.forEach((_, i) => local(i));
+  return { values: stored, coeffs: out.map((b) => StoredColumn.wrap(F, b, n)) };
 }
 
 /** Commit columns given their values on H (Lagrange when the params can, in one batch when they can). */

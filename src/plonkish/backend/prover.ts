@@ -18,7 +18,7 @@ import { shplonkProve, type ProverOpening } from '../../poly/shplonk.js';
 import { configure, synthesizeWitness, type Circuit } from '../frontend/index.js';
 import { adviceStage, DELTA } from './argument.js';
 import type { PoolTask } from '../../poly/msm-pool.js';
-import { commitColumns, extendedLog, interpolate, rotate, sharedBytes, StoredColumn, type ProverParams } from './columns.js';
+import { commitColumns, extendedLog, interpolate, parkWithCoefficients, rotate, sharedBytes, StoredColumn, type ProverParams } from './columns.js';
 import { VectorEvaluator } from './evaluate.js';
 import { evaluateQuotientPart, queriedColumns, splitQuotient, type QuotientPart, type QuotientPartTask } from './quotient.js';
 import type { ProvingKey } from './keygen.js';
@@ -105,12 +105,20 @@ export function prove<Config, Params>(
       cols.push(col);
       values.push(v);
     }
-    const coeffs = values.map((v) => interpolate(v, params));
-    commitColumns(values, coeffs, params).forEach((point) => transcript.writePoint(point));
+    // commitments from the values (Lagrange); params without a Lagrange basis commit coefficients below
+    const lagrange = Boolean(params.commitLagrangeMany ?? params.commitLagrange);
+    const points = lagrange ? commitColumns(values, [], params) : [];
+    const parked = parkWithCoefficients(values, params);
     cols.forEach((col, i) => {
-      adviceValues[col] = StoredColumn.take(values[i]!);
-      adviceCoeffs[col] = StoredColumn.take(coeffs[i]!);
+      adviceValues[col] = parked.values[i]!;
+      adviceCoeffs[col] = parked.coeffs[i]!;
+      if (!lagrange) {
+        const c = parked.coeffs[i]!.load();
+        points.push(params.commit(c));
+        c.free();
+      }
     });
+    points.forEach((point) => transcript.writePoint(point));
   };
   const loadValues = (kind: 'advice' | 'fixed' | 'instance', column: number): { vec: FieldVec; owned: boolean } => {
     if (kind === 'instance') return { vec: instanceValues[column]!, owned: false };

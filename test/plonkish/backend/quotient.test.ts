@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ELEMENT_BYTES, Fr, mulberry32, packedFr } from '../../../src/field/index.js';
-import { partShift, StoredColumn } from '../../../src/plonkish/backend/columns.js';
+import { interpolateTask, partShift, StoredColumn } from '../../../src/plonkish/backend/columns.js';
 import { evaluateQuotientPart, quotientPartTask, queriedColumns, splitQuotient, type QuotientPart } from '../../../src/plonkish/backend/quotient.js';
 import { evaluateNode, fieldEvaluator, type ExprNode } from '../../../src/plonkish/frontend/index.js';
 import { Ntt } from '../../../src/poly/ntt.js';
@@ -105,5 +105,22 @@ describe('splitQuotient', () => {
     expect(splitQuotient(h, n, chunks, () => 1n)).toBeUndefined();
     expect(() => splitQuotient(F.alloc(8), n, chunks, () => 1n)).toThrow(/need 45 coefficients/);
     h.free();
+  });
+});
+
+describe('interpolateTask', () => {
+  it('writes the coefficients of the column (its values at ω^i reproduce them, the naive DFT)', () => {
+    const k = 4;
+    const n = 1 << k;
+    const rng = mulberry32(3);
+    const values = Array.from({ length: n }, () => Fr.random(rng));
+    const out = new Uint8Array(n * ELEMENT_BYTES);
+    interpolateTask({ k, values: StoredColumn.take(F.fromBigints(values)).bytes, out });
+    const coeffs = StoredColumn.wrap(F, out, n).load();
+    const c = coeffs.toBigints();
+    const omega = Fr.rootOfUnityOfOrder(k);
+    expect(values.map((_, i) => horner(c, Fr.pow(omega, BigInt(i))))).toEqual(values);
+    coeffs.free();
+    expect(() => interpolateTask({ k, values: new Uint8Array(n * ELEMENT_BYTES), out: new Uint8Array(8) })).toThrow(/-byte output/);
   });
 });
