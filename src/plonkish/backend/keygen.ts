@@ -16,7 +16,7 @@ import type { AffinePoint } from '../../poly/types.js';
 import type { Circuit, ColumnRef } from '../frontend/index.js';
 import { configure, synthesizeKeygen } from '../frontend/index.js';
 import { buildArgument, DELTA, type Argument } from './argument.js';
-import { commitColumn, commitColumns, interpolate, StoredColumn, type ProverParams } from './columns.js';
+import { commitColumns, interpolate, parkWithCoefficients, StoredColumn, type ProverParams } from './columns.js';
 import { vkDigest, type VerifyingKey } from './vk.js';
 
 export class KeygenError extends Error {
@@ -139,16 +139,22 @@ export function keygen<Config, Params>(circuit: Circuit<Config, Params>, params:
   const BATCH = 32;
   let batch: { v: FieldVec; extra?: FieldVec; offset?: AffinePoint }[] = [];
   const flush = () => {
-    const coeffs = batch.map((b) => interpolate(b.v, params));
     // σ columns carry a sparse difference to commit instead, plus the point of δ^i·X
     const points = params.commitLagrange
-      ? commitColumns(batch.map((b) => b.extra ?? b.v), coeffs, params).map((p, i) => (batch[i]!.extra ? g1Add(p, batch[i]!.offset ?? null) : p))
-      : batch.map((b, i) => commitColumn(b.v, coeffs[i]!, params));
-    batch.forEach((b, i) => {
+      ? commitColumns(batch.map((b) => b.extra ?? b.v), [], params).map((p, i) => (batch[i]!.extra ? g1Add(p, batch[i]!.offset ?? null) : p))
+      : [];
+    batch.forEach((b) => b.extra?.free());
+    // values parked, coefficients by inverse NTTs (on the pool's threads when there is one)
+    const parked = parkWithCoefficients(batch.map((b) => b.v), params);
+    parked.coeffs.forEach((c, i) => {
+      if (!params.commitLagrange) {
+        const v = c.load();
+        points.push(params.commit(v));
+        v.free();
+      }
       commitments.push(points[i]!);
-      fixedValues.push(StoredColumn.take(b.v));
-      fixedCoeffs.push(StoredColumn.take(coeffs[i]!));
-      b.extra?.free();
+      fixedValues.push(parked.values[i]!);
+      fixedCoeffs.push(c);
     });
     batch = [];
   };

@@ -144,7 +144,7 @@ describe('proving key encoding', () => {
 });
 
 describe('worker threads', () => {
-  it('with a pool (quotient parts, inverse NTTs and commitments on a worker) the proof is byte-identical to the one-thread proof', () => {
+  it("with a pool (quotient parts, inverse NTTs and commitments on a worker) the proof is byte-identical to the one-thread proof, and keygen gives the same VK", () => {
     const pooled = new KzgParams(params.srs).useWorkers(1);
     const pool = pooled.pool!;
     expect(pool).toBeDefined();
@@ -184,6 +184,13 @@ describe('worker threads', () => {
         const E = 1 << extendedLog(pk.arg);
         expect(steps.filter((s) => s.startsWith('quotient part')), name).toEqual(Array.from({ length: E }, (_, i) => `quotient part ${i + 1}/${E}`));
         expect(here, `${name}: parts done by the worker`).toBeLessThan(E);
+      }
+      // keygen's inverse NTTs and commitments on the pool give the same key
+      for (const name of ['range check (lookup)', 'copy regions (permutation, constants)']) {
+        const { pk, c } = keys.get(name)!;
+        const again = keygen(c.circuit, slowed, c.k);
+        expect(encodeVk(again.vk), name).toEqual(encodeVk(pk.vk));
+        again.free();
       }
     } finally {
       pooled.free();
