@@ -50,6 +50,13 @@ export class FieldVec {
     }
     return new FieldVec(this.field, this.at(start), length, false);
   }
+  /**
+   * The packed limbs as a byte view onto the wasm memory (no copy; valid
+   * until the memory grows, i.e. until the next allocation).
+   */
+  raw(): Uint8Array {
+    return new Uint8Array(this.field.runtime.buffer, this.ptr, this.byteLength);
+  }
   toBigints(): bigint[] {
     return this.field.toBigints(this);
   }

@@ -103,12 +103,11 @@ export class MsmPool {
       (slot, i) => {
         if (!slot.sent.has(id)) {
           const c = bases.coords;
-          slot.worker.postMessage({ kind: 'bases', id, bytes: new Uint8Array(c.field.runtime.buffer, c.ptr, c.byteLength).slice(), points: bases.length });
+          slot.worker.postMessage({ kind: 'bases', id, bytes: c.raw().slice(), points: bases.length });
           slot.sent.add(id);
         }
-        const s = scalars[i]!;
-        const bytes = new Uint8Array(s.field.runtime.buffer, s.ptr, s.byteLength).slice();
-        slot.worker.postMessage({ kind: 'job', id, scalars: bytes, length: s.length, result: slot.result.buffer as SharedArrayBuffer }, [bytes.buffer]);
+        const bytes = scalars[i]!.raw().slice();
+        slot.worker.postMessage({ kind: 'job', id, scalars: bytes, length: scalars[i]!.length, result: slot.result.buffer as SharedArrayBuffer }, [bytes.buffer]);
       },
       (i) => {
         out[i] = msm(bases, scalars[i]!);

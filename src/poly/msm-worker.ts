@@ -37,7 +37,7 @@ function writeWords(view: Int32Array, at: number, v: bigint): void {
 parentPort?.on('message', (m: WorkerMessage) => {
   if (m.kind === 'bases') {
     const coords = G.fq.alloc(2 * m.points);
-    new Uint8Array(F.runtime.buffer, coords.ptr, coords.byteLength).set(m.bytes);
+    coords.raw().set(m.bytes);
     bases.get(m.id)?.coords.free();
     bases.set(m.id, new G1AffineVec(G, coords));
     return;
@@ -51,7 +51,7 @@ parentPort?.on('message', (m: WorkerMessage) => {
     const b = bases.get(m.id);
     if (!b) throw new Error(`msm worker: unknown base set "${m.id}"`);
     const s = F.alloc(m.length);
-    new Uint8Array(F.runtime.buffer, s.ptr, s.byteLength).set(m.scalars);
+    s.raw().set(m.scalars);
     const p = msm(b, s);
     s.free();
     view[1] = p === null ? 1 : 0;

@@ -177,33 +177,31 @@ export function emitFieldKernels(mb: ModuleBuilder, pre: string, mp: MontgomeryP
     f.end();
     f.br(0).end().end();
   }
-  {
-    const f = mb.fn(`${pre}_powers`, ['i32', 'i32', 'i32', 'i32']);
-    const [out, start, base, n] = [f.param(0), f.param(1), f.param(2), f.param(3)];
+  // scans (out, start, operand, n): out_0 = start, then out_i from out_{i−1} and the operand
+  // (a constant for powers, element i − 1 of a vector for the prefix ops)
+  type ScanStep = (out: Local, prev: Local, operand: Local) => void;
+  const emitScan = (name: string, operandAdvances: boolean, prepare: (f: FunctionBuilder) => ScanStep) => {
+    const f = mb.fn(`${pre}_${name}`, ['i32', 'i32', 'i32', 'i32']);
+    const [out, start, operand, n] = [f.param(0), f.param(1), f.param(2), f.param(3)];
     const prev = f.local('i32');
-    const L = allocMulLocals(f);
+    const step = prepare(f);
     f.get(n).i32eqz().if_().return_().end();
     emitCopy(f, at(out), at(start));
     f.get(n).i32c(1).i32sub().set(n);
     f.get(out).set(prev);
     f.get(out).i32c(ELEMENT_BYTES).i32add().set(out);
-    emitElementLoop(f, n, [out, prev], () => emitMontMul(f, mp, L, at(out), at(prev), at(base)));
-  }
-  for (const op of ['mul', 'add'] as const) {
-    const f = mb.fn(`${pre}_prefix_${op}`, ['i32', 'i32', 'i32', 'i32']);
-    const [out, start, a, n] = [f.param(0), f.param(1), f.param(2), f.param(3)];
-    const prev = f.local('i32');
+    emitElementLoop(f, n, operandAdvances ? [out, prev, operand] : [out, prev], () => step(out, prev, operand));
+  };
+  const mulStep = (f: FunctionBuilder): ScanStep => {
     const L = allocMulLocals(f);
+    return (out, prev, x) => emitMontMul(f, mp, L, at(out), at(prev), at(x));
+  };
+  emitScan('powers', false, mulStep);
+  emitScan('prefix_mul', true, mulStep);
+  emitScan('prefix_add', true, (f) => {
     const A = allocAddLocals(f);
-    f.get(n).i32eqz().if_().return_().end();
-    emitCopy(f, at(out), at(start));
-    f.get(n).i32c(1).i32sub().set(n);
-    f.get(out).set(prev);
-    f.get(out).i32c(ELEMENT_BYTES).i32add().set(out);
-    emitElementLoop(f, n, [out, prev, a], () =>
-      op === 'mul' ? emitMontMul(f, mp, L, at(out), at(prev), at(a)) : emitAdd(f, mp, A, at(out), at(prev), at(a)),
-    );
-  }
+    return (out, prev, a) => emitAdd(f, mp, A, at(out), at(prev), at(a));
+  });
   {
     const f = mb.fn(`${pre}_inner`, ['i32', 'i32', 'i32', 'i32', 'i32']);
     const [out, a, b, n, scratch] = [f.param(0), f.param(1), f.param(2), f.param(3), f.param(4)];

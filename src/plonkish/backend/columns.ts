@@ -71,7 +71,7 @@ export class StoredColumn {
   /** Copy `v` out (the caller still owns `v`). */
   static from(v: FieldVec): StoredColumn {
     const bytes = sharedBytes(v.byteLength);
-    bytes.set(new Uint8Array(v.field.runtime.buffer, v.ptr, v.byteLength));
+    bytes.set(v.raw());
     return new StoredColumn(v.field, bytes, v.length);
   }
 
@@ -91,7 +91,7 @@ export class StoredColumn {
   /** A new wasm vector holding the column. */
   load(): FieldVec {
     const v = this.field.allocUninit(this.length);
-    new Uint8Array(this.field.runtime.buffer, v.ptr, v.byteLength).set(this.bytes);
+    v.raw().set(this.bytes);
     return v;
   }
 }
@@ -109,7 +109,7 @@ export function interpolateTask(t: { readonly k: number; readonly values: Uint8A
   const v = StoredColumn.wrap(F, t.values, 1 << t.k).load();
   Ntt.for(F).inverse(v);
   if (t.out.byteLength !== v.byteLength) throw new RangeError(`interpolateTask: expected a ${v.byteLength}-byte output, got ${t.out.byteLength}`);
-  t.out.set(new Uint8Array(F.runtime.buffer, v.ptr, v.byteLength));
+  t.out.set(v.raw());
   v.free();
 }
 
@@ -130,7 +130,7 @@ export function parkWithCoefficients(values: readonly FieldVec[], params: Prover
   const local = (i: number) => {
     const c = stored[i]!.load();
     params.ntt.inverse(c);
-    out[i]!.set(new Uint8Array(F.runtime.buffer, c.ptr, c.byteLength));
+    out[i]!.set(c.raw());
     c.free();
   };
   if (params.pool && typeof SharedArrayBuffer !== 'undefined' && values.length > 1) {

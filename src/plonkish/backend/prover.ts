@@ -20,7 +20,7 @@ import { adviceStage, DELTA } from './argument.js';
 import type { PoolTask } from '../../poly/msm-pool.js';
 import { commitColumns, extendedLog, interpolate, parkWithCoefficients, rotate, sharedBytes, StoredColumn, type ProverParams } from './columns.js';
 import { VectorEvaluator } from './evaluate.js';
-import { evaluateQuotientPart, queriedColumns, splitQuotient, type QuotientPart, type QuotientPartTask } from './quotient.js';
+import { evaluateQuotientPart, QUOTIENT_TASK_MODULE, queriedColumns, splitQuotient, type QuotientPart, type QuotientPartTask } from './quotient.js';
 import type { ProvingKey } from './keygen.js';
 import { absorbInstances, checkInstances, PROOF_MAGIC, PROOF_VERSION } from './proof.js';
 import { TranscriptWriter, type TranscriptHash } from './transcript.js';
@@ -31,8 +31,6 @@ export class ProverError extends Error {
 
 /** Bytes of column values a quotient part may keep resident in wasm memory (per thread). */
 const PART_CACHE_BYTES = 2 ** 31;
-/** The module a worker imports to evaluate a quotient part (sources under tsx, else the build). */
-const QUOTIENT_TASK = new URL(import.meta.url.endsWith('.ts') ? './quotient.ts' : './quotient.js', import.meta.url).href;
 
 export interface ProveOptions {
   readonly hash?: TranscriptHash;
@@ -326,7 +324,7 @@ export function prove<Config, Params>(
   const parts = Array.from({ length: E }, () => sharedBytes(n * ELEMENT_BYTES));
   const runLocal = (part: number) => {
     const acc = evaluateQuotientPart(partOf(part), F, params.ntt, coeffsOf);
-    parts[part]!.set(new Uint8Array(F.runtime.buffer, acc.ptr, acc.byteLength));
+    parts[part]!.set(acc.raw());
     acc.free();
   };
   const partStep = (part: number) => step(`quotient part ${part + 1}/${E}`);
@@ -342,7 +340,7 @@ export function prove<Config, Params>(
         columns[key] = s.bytes;
       }
     }
-    const remote = (part: number): PoolTask => ({ module: QUOTIENT_TASK, fn: 'quotientPartTask', payload: { ...partOf(part), columns, out: parts[part]! } satisfies QuotientPartTask });
+    const remote = (part: number): PoolTask => ({ module: QUOTIENT_TASK_MODULE, fn: 'quotientPartTask', payload: { ...partOf(part), columns, out: parts[part]! } satisfies QuotientPartTask });
     params.pool.runTasks(E, remote, runLocal, partStep);
   } else {
     for (let part = 0; part < E; part++) {

@@ -36,6 +36,9 @@ export interface QuotientPartTask extends QuotientPart {
   readonly out: Uint8Array;
 }
 
+/** The module a worker imports for `quotientPartTask` (sources under tsx, else the build). */
+export const QUOTIENT_TASK_MODULE = new URL(import.meta.url.endsWith('.ts') ? './quotient.ts' : './quotient.js', import.meta.url).href;
+
 /** `${kind}:${column}` of every column the expressions query. */
 export function queriedColumns(exprs: readonly ExprNode[]): { kind: Kind; column: number }[] {
   const seen = new Map<string, { kind: Kind; column: number }>();
@@ -138,7 +141,7 @@ export function quotientPartTask(t: QuotientPartTask): void {
     if (!bytes) throw new RangeError(`quotientPartTask: no coefficients for ${kind} column ${column}`);
     return StoredColumn.wrap(F, bytes, n).load();
   });
-  t.out.set(new Uint8Array(F.runtime.buffer, acc.ptr, acc.byteLength));
+  t.out.set(acc.raw());
   acc.free();
 }
 
