@@ -10,7 +10,7 @@ import { keygen } from '../src/plonkish/backend/keygen.js';
 import { prove } from '../src/plonkish/backend/prover.js';
 import { verify } from '../src/plonkish/backend/verifier.js';
 import { MockProver } from '../src/plonkish/frontend/index.js';
-import { KzgParams, unsafeDevSrs } from '../src/poly/kzg.js';
+import { KzgParams, unsafeDevSrs } from '../src/pcs/kzg.js';
 
 const k = Number(process.env.K ?? 12);
 const ms = (t0: number) => `${(performance.now() - t0).toFixed(0)} ms`;

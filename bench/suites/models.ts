@@ -19,7 +19,7 @@ import {
 import { keygen } from '../../src/plonkish/backend/keygen.js';
 import { prove } from '../../src/plonkish/backend/prover.js';
 import { verify } from '../../src/plonkish/backend/verifier.js';
-import { KzgParams, unsafeDevSrs } from '../../src/poly/kzg.js';
+import { KzgParams, unsafeDevSrs } from '../../src/pcs/kzg.js';
 import { availableParallelism } from 'node:os';
 import type { BenchRow, Suite } from '../lib.js';
 

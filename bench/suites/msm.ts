@@ -16,9 +16,9 @@
  */
 import { buildBn128 } from 'ffjavascript';
 import { Fq, Fr, packedFr } from '../../src/field/index.js';
-import { g1FromNoble, g1ToNoble, noblePippenger } from '../../src/poly/curve.js';
-import { G1_GENERATOR, g1Equal, packedG1, type G1Affine } from '../../src/poly/g1.js';
-import { msm } from '../../src/poly/msm.js';
+import { g1FromNoble, g1ToNoble, noblePippenger } from '../../src/curve/curve.js';
+import { G1_GENERATOR, g1Equal, packedG1, type G1Affine } from '../../src/curve/g1.js';
+import { msm } from '../../src/curve/msm.js';
 import { interleave, seeded, type BenchRow, type Impl, type Suite } from '../lib.js';
 
 interface FfCurve {

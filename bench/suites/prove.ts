@@ -8,7 +8,7 @@ import { standardValid } from '../../examples/circuits/index.js';
 import { keygen } from '../../src/plonkish/backend/keygen.js';
 import { prove } from '../../src/plonkish/backend/prover.js';
 import { verify } from '../../src/plonkish/backend/verifier.js';
-import { KzgParams, unsafeDevSrs } from '../../src/poly/kzg.js';
+import { KzgParams, unsafeDevSrs } from '../../src/pcs/kzg.js';
 import type { BenchRow, Suite } from '../lib.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;

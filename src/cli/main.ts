@@ -17,9 +17,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type CostEstimate, getPreset, GraphError, presetNames, type Preset } from '../models/index.js';
-import { unsafeDevSrs } from '../poly/kzg.js';
-import { readPtau, type Srs, truncateSrs, writeHalo2Params } from '../poly/srs.js';
-import { lagrangeBasisSrs } from '../poly/lagrange-srs.js';
+import { unsafeDevSrs } from '../pcs/kzg.js';
+import { readPtau, type Srs, truncateSrs, writeHalo2Params } from '../pcs/srs.js';
+import { lagrangeBasisSrs } from '../pcs/lagrange-srs.js';
 import { type Args, checkFlags, flag, parseArgs } from './args.js';
 import { cmdBench } from './bench.js';
 import { checkLength, inputText, parseJson, parseTokenInput } from './input.js';

@@ -24,12 +24,13 @@
  * statement. Version 1 files (presets only) are still read.
  */
 import type { QuantParams, VisibilitySpec } from '../models/index.js';
+import { ZkTensorError } from '../field/errors.js';
 
 export const PROOF_FORMAT = 'zktensor-proof';
 export const PROOF_FILE_VERSION = 2;
 const READABLE_VERSIONS = [1, 2];
 
-export class UsageError extends Error {
+export class UsageError extends ZkTensorError {
   override readonly name = 'UsageError';
 }
 

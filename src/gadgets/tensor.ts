@@ -14,8 +14,9 @@
 import { Fr } from '../field/bn254.js';
 import type { Cell } from '../plonkish/frontend/index.js';
 import { Value } from '../plonkish/frontend/index.js';
+import { ZkTensorError } from '../field/errors.js';
 
-export class GadgetError extends Error {
+export class GadgetError extends ZkTensorError {
   override readonly name: string = 'GadgetError';
 }
 

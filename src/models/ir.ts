@@ -25,6 +25,7 @@
  * token ids). Visibility (public / private / fixed) is chosen when the graph
  * is compiled, per role: inputs, weights, outputs.
  */
+import { ZkTensorError } from '../field/errors.js';
 
 export type Visibility = 'public' | 'private' | 'fixed';
 
@@ -90,7 +91,7 @@ export interface Graph {
   readonly outputs: readonly string[];
 }
 
-export class GraphError extends Error {
+export class GraphError extends ZkTensorError {
   override readonly name = 'GraphError';
 }
 

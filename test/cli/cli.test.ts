@@ -23,8 +23,8 @@ import { runCli } from '../../src/cli/main.js';
 import type { ProgressSink } from '../../src/cli/progress.js';
 import { Fr } from '../../src/field/bn254.js';
 import { getPreset, presetGraph, weightData, writeSafetensors, type SafetensorsInput } from '../../src/models/index.js';
-import { nobleMsm } from '../../src/poly/curve.js';
-import { readHalo2Params } from '../../src/poly/srs.js';
+import { nobleMsm } from '../../src/curve/curve.js';
+import { readHalo2Params } from '../../src/pcs/srs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'zktensor-cli-'));
 const cacheDir = join(dir, 'keys');

@@ -12,7 +12,7 @@ import { keygen } from '../../src/plonkish/backend/keygen.js';
 import { prove } from '../../src/plonkish/backend/prover.js';
 import { verify } from '../../src/plonkish/backend/verifier.js';
 import type { Circuit } from '../../src/plonkish/frontend/index.js';
-import { KzgParams, unsafeDevSrs } from '../../src/poly/kzg.js';
+import { KzgParams, unsafeDevSrs } from '../../src/pcs/kzg.js';
 import { rng } from './harness.js';
 
 const pub = (xs: bigint[]) => xs.map((v) => Fr.fromSigned(v));

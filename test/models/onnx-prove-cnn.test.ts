@@ -10,7 +10,7 @@ import { calibrate, compileModel, estimateCost, ModelCircuit, onnxToGraph, parse
 import { keygen } from '../../src/plonkish/backend/keygen.js';
 import { prove } from '../../src/plonkish/backend/prover.js';
 import { verify } from '../../src/plonkish/backend/verifier.js';
-import { KzgParams, unsafeDevSrs } from '../../src/poly/kzg.js';
+import { KzgParams, unsafeDevSrs } from '../../src/pcs/kzg.js';
 
 describe('ONNX CNN with the real prover', () => {
   it('proves and verifies; a wrong output is rejected', () => {

@@ -8,7 +8,7 @@ import { buildMlp, calibrate, compileModel, ModelCircuit, publicInstances, Quant
 import { keygen } from '../../src/plonkish/backend/keygen.js';
 import { prove } from '../../src/plonkish/backend/prover.js';
 import { verify } from '../../src/plonkish/backend/verifier.js';
-import { KzgParams, unsafeDevSrs } from '../../src/poly/kzg.js';
+import { KzgParams, unsafeDevSrs } from '../../src/pcs/kzg.js';
 
 describe('MLP with the real prover', () => {
   it('proves and verifies; a wrong output is rejected', () => {

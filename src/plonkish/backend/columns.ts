@@ -17,9 +17,9 @@
  * of one part, not the whole circuit.
  */
 import { ELEMENT_BYTES, Fr, packedFr, type FieldVec, type PackedField } from '../../field/index.js';
-import type { PoolTask } from '../../poly/msm-pool.js';
+import type { PoolTask } from '../../curve/msm-pool.js';
 import { Ntt } from '../../poly/ntt.js';
-import type { AffinePoint } from '../../poly/types.js';
+import type { AffinePoint } from '../../curve/types.js';
 import type { Argument } from './argument.js';
 
 /** What keygen and the prover need from the commitment scheme. */

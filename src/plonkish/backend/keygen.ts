@@ -10,16 +10,16 @@
  * swapping their successors (smaller cycle relabelled into the larger). A
  * cell (column i, row r) is named δ^i·ω^r, and σ_i(ω^r) names its successor.
  */
-import { ELEMENT_BYTES, Fr, type FieldVec } from '../../field/index.js';
-import { g1Add } from '../../poly/g1.js';
-import type { AffinePoint } from '../../poly/types.js';
+import { ELEMENT_BYTES, Fr, type FieldVec, ZkTensorError } from '../../field/index.js';
+import { g1Add } from '../../curve/g1.js';
+import type { AffinePoint } from '../../curve/types.js';
 import type { Circuit, ColumnRef } from '../frontend/index.js';
 import { configure, synthesizeKeygen } from '../frontend/index.js';
 import { buildArgument, DELTA, type Argument } from './argument.js';
 import { commitColumns, interpolate, parkWithCoefficients, StoredColumn, type ProverParams } from './columns.js';
 import { vkDigest, type VerifyingKey } from './vk.js';
 
-export class KeygenError extends Error {
+export class KeygenError extends ZkTensorError {
   override readonly name = 'KeygenError';
 }
 

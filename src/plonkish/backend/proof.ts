@@ -4,7 +4,7 @@
  * in the proof; both sides absorb them right after the VK digest: the column
  * count, then per column its length and values.
  */
-import { Fr } from '../../field/index.js';
+import { Fr, ZkTensorError } from '../../field/index.js';
 import type { Argument } from './argument.js';
 import type { Transcript } from './transcript.js';
 
@@ -12,7 +12,7 @@ export const PROOF_MAGIC = Uint8Array.from([0x5a, 0x4b, 0x54, 0x50]); // "ZKTP"
 /** 3: the quotient is committed in blinded pieces of n − 1 coefficients; 2: logUp helpers offset by |g|/β. */
 export const PROOF_VERSION = 3;
 
-export class InstanceError extends Error {
+export class InstanceError extends ZkTensorError {
   override readonly name = 'InstanceError';
 }
 

@@ -13,11 +13,11 @@
  * ≥ usableRows (the blinding rows), enough for the openings made, and from
  * the random b_i that mask the quotient's pieces (PLONK's split).
  */
-import { ELEMENT_BYTES, Fr, type FieldVec } from '../../field/index.js';
-import { shplonkProve, type ProverOpening } from '../../poly/shplonk.js';
+import { ELEMENT_BYTES, Fr, type FieldVec, ZkTensorError } from '../../field/index.js';
+import { shplonkProve, type ProverOpening } from '../../pcs/shplonk.js';
 import { configure, synthesizeWitness, type Circuit } from '../frontend/index.js';
 import { adviceStage, DELTA } from './argument.js';
-import type { PoolTask } from '../../poly/msm-pool.js';
+import type { PoolTask } from '../../curve/msm-pool.js';
 import { commitColumns, extendedLog, interpolate, parkWithCoefficients, rotate, sharedBytes, StoredColumn, type ProverParams } from './columns.js';
 import { VectorEvaluator } from './evaluate.js';
 import { evaluateQuotientPart, QUOTIENT_TASK_MODULE, queriedColumns, splitQuotient, type QuotientPart, type QuotientPartTask } from './quotient.js';
@@ -25,7 +25,7 @@ import type { ProvingKey } from './keygen.js';
 import { absorbInstances, checkInstances, PROOF_MAGIC, PROOF_VERSION } from './proof.js';
 import { TranscriptWriter, type TranscriptHash } from './transcript.js';
 
-export class ProverError extends Error {
+export class ProverError extends ZkTensorError {
   override readonly name = 'ProverError';
 }
 

@@ -16,14 +16,14 @@
  */
 import { blake2b } from '@noble/hashes/blake2.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { Fq, Fr } from '../../field/index.js';
-import type { AffinePoint } from '../../poly/types.js';
+import { Fq, Fr, ZkTensorError } from '../../field/index.js';
+import type { AffinePoint } from '../../curve/types.js';
 
 export type { AffinePoint };
 export type TranscriptHash = 'blake2b' | 'keccak256';
 
 /** Malformed proof bytes; the verifier turns it into `false` with the message as reason. */
-export class ProofFormatError extends Error {
+export class ProofFormatError extends ZkTensorError {
   override readonly name = 'ProofFormatError';
 }
 

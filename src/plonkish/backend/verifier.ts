@@ -10,9 +10,9 @@
  * check returns `{ ok: false, reason }`.
  */
 import { Fr } from '../../field/index.js';
-import { shplonkVerify, type GroupOps, type VerifierOpening } from '../../poly/shplonk.js';
-import type { G2Affine } from '../../poly/srs.js';
-import type { AffinePoint } from '../../poly/types.js';
+import { shplonkVerify, type GroupOps, type VerifierOpening } from '../../pcs/shplonk.js';
+import type { G2Affine } from '../../pcs/srs.js';
+import type { AffinePoint } from '../../curve/types.js';
 import { evaluateNode, fieldEvaluator } from '../frontend/index.js';
 import { adviceStage, buildArgument } from './argument.js';
 import { absorbInstances, checkInstances, PROOF_MAGIC, PROOF_VERSION } from './proof.js';

@@ -7,7 +7,7 @@
  */
 import { blake2b } from '@noble/hashes/blake2.js';
 import { Fr } from '../../field/index.js';
-import type { AffinePoint } from '../../poly/types.js';
+import type { AffinePoint } from '../../curve/types.js';
 import { parseCompiledCircuit, serializeCompiledCircuit, type CompiledCircuit } from '../frontend/index.js';
 import { POINT_BYTES, ProofFormatError, decodePoint, encodePoint } from './transcript.js';
 

@@ -1,11 +1,12 @@
 import type { VerifyFailure } from './mock-failures.js';
+import { ZkTensorError } from '../../field/errors.js';
 
 /**
  * Typed errors of the PLONKish frontend. Messages state the facts a user can
  * act on (column, row, limit, region), in the style `what: expected X, got Y`.
  */
 
-export class PlonkishError extends Error {
+export class PlonkishError extends ZkTensorError {
   override readonly name: string = 'PlonkishError';
 }
 

@@ -13,7 +13,7 @@ import { ProverError, prove } from '../../../src/plonkish/backend/prover.js';
 import { verify } from '../../../src/plonkish/backend/verifier.js';
 import { decodeVk, encodeVk } from '../../../src/plonkish/backend/vk.js';
 import { MockProver } from '../../../src/plonkish/frontend/index.js';
-import { KzgParams, unsafeDevSrs } from '../../../src/poly/kzg.js';
+import { KzgParams, unsafeDevSrs } from '../../../src/pcs/kzg.js';
 
 type Case = ex.ExampleCase<unknown, unknown>;
 const cases: [string, () => Case, () => Case][] = [

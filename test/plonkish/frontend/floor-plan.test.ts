@@ -13,7 +13,7 @@ import {
   synthesizeKeygen,
   Value,
 } from '../../../src/plonkish/frontend/index.js';
-import { KzgParams, unsafeDevSrs } from '../../../src/poly/kzg.js';
+import { KzgParams, unsafeDevSrs } from '../../../src/pcs/kzg.js';
 import { circuitOf } from './helpers.js';
 
 /** Two chips: "square" (b = a², in columns a, b) and "double" (d = 2c, in c, d); chained by copies. */

@@ -17,9 +17,9 @@
  * (X − s) for s ∈ S_j; the remainders make up r_j and are dropped.
  */
 import { Fr, type FieldVec } from '../field/index.js';
-import type { Ntt } from './ntt.js';
+import type { Ntt } from '../poly/ntt.js';
 import type { G2Affine } from './srs.js';
-import type { AffinePoint } from './types.js';
+import type { AffinePoint } from '../curve/types.js';
 
 /** One claimed evaluation f(point) = value of a committed polynomial. */
 export interface OpeningClaim {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FieldRuntime, Fq, Fr, getRuntime } from '../../src/field/index.js';
-import { g1FromNoble, g1ToNoble, nobleMul, NobleG1Point } from '../../src/poly/curve.js';
+import { g1FromNoble, g1ToNoble, nobleMul, NobleG1Point } from '../../src/curve/curve.js';
 import {
   CurveError,
   G1_GENERATOR,
@@ -15,7 +15,7 @@ import {
   toXyzz,
   xyzzToAffine,
   type G1Affine,
-} from '../../src/poly/g1.js';
+} from '../../src/curve/g1.js';
 
 /** Deterministic 32-bit generator. */
 function rng(seed: number): () => number {

@@ -26,12 +26,12 @@
  * derive it once and store it (halo2 params carry it).
  */
 import { ELEMENT_BYTES, Fr, getRuntime, type FieldRuntime, type KernelExports } from '../field/index.js';
-import { AFFINE_BYTES as AFFINE_BYTES_, NEG_FLAG as NEG_FLAG_, batchPairsBytes, batchWorkBytes } from './g1-kernels.js';
-import { packedG1, type G1AffineVec, type PackedG1 } from './g1.js';
-import { buildGlvModule, glvConstants, glvSplit } from './glv.js';
-import { scoped } from './msm-buckets.js';
+import { AFFINE_BYTES as AFFINE_BYTES_, NEG_FLAG as NEG_FLAG_, batchPairsBytes, batchWorkBytes } from '../curve/g1-kernels.js';
+import { packedG1, type G1AffineVec, type PackedG1 } from '../curve/g1.js';
+import { buildGlvModule, glvConstants, glvSplit } from '../curve/glv.js';
+import { scoped } from '../curve/msm-buckets.js';
 import type { Srs } from './srs.js';
-import type { AffinePoint } from './types.js';
+import type { AffinePoint } from '../curve/types.js';
 
 // local copies of the layout constants for the hot loops
 const AFFINE_BYTES = AFFINE_BYTES_;

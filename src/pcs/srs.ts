@@ -16,9 +16,9 @@
  * lie on its curve; a truncated or corrupted file is an `SrsFormatError` that
  * names the section and offset.
  */
-import { Fq } from '../field/index.js';
-import type { Fq2Pair, G2Affine } from './curve.js';
-import type { AffinePoint } from './types.js';
+import { Fq, ZkTensorError } from '../field/index.js';
+import type { Fq2Pair, G2Affine } from '../curve/curve.js';
+import type { AffinePoint } from '../curve/types.js';
 
 /** An Fq2 element c0 + c1·u. */
 export type Fq2 = Fq2Pair;
@@ -36,7 +36,7 @@ export interface Srs {
   readonly g1Lagrange?: readonly AffinePoint[];
 }
 
-export class SrsFormatError extends Error {
+export class SrsFormatError extends ZkTensorError {
   override readonly name = 'SrsFormatError';
 }
 

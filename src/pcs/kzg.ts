@@ -11,15 +11,15 @@
  */
 import { blake2b } from '@noble/hashes/blake2.js';
 import { Fr, packedFr, type FieldVec } from '../field/index.js';
-import { G2_GENERATOR, NobleG1Point, NobleG2Point, g1FromNoble, g2FromNoble, nobleMsm, pairingProductIsOne, pairingProductIsOneCached } from './curve.js';
-import { G1_GENERATOR, packedG1, type G1AffineVec, type PackedG1 } from './g1.js';
+import { G2_GENERATOR, NobleG1Point, NobleG2Point, g1FromNoble, g2FromNoble, nobleMsm, pairingProductIsOne, pairingProductIsOneCached } from '../curve/curve.js';
+import { G1_GENERATOR, packedG1, type G1AffineVec, type PackedG1 } from '../curve/g1.js';
 import { lagrangeBasisSrs } from './lagrange-srs.js';
-import { MsmPool } from './msm-pool.js';
-import { msm } from './msm.js';
-import { Ntt } from './ntt.js';
+import { MsmPool } from '../curve/msm-pool.js';
+import { msm } from '../curve/msm.js';
+import { Ntt } from '../poly/ntt.js';
 import type { GroupOps } from './shplonk.js';
 import type { G2Affine, Srs } from './srs.js';
-import type { AffinePoint } from './types.js';
+import type { AffinePoint } from '../curve/types.js';
 
 /** Bytes identifying an SRS's G2 side (what a verifier trusts). */
 export function srsId(srs: Pick<Srs, 'g2' | 'sG2'>): Uint8Array {

@@ -24,6 +24,7 @@ import {
   type FieldVec,
   type KernelExports,
   type PackedField,
+  ZkTensorError,
 } from '../field/index.js';
 import { AFFINE_BYTES, SCRATCH_BYTES, XYZZ_BYTES, batchPairsBytes, batchWorkBytes, buildG1Module } from './g1-kernels.js';
 
@@ -45,7 +46,7 @@ export const G1_GENERATOR: G1Affine = { x: 1n, y: 2n };
 export { AFFINE_BYTES, XYZZ_BYTES };
 
 /** A point that is not on the curve, or coordinates that are not canonical. */
-export class CurveError extends Error {
+export class CurveError extends ZkTensorError {
   override readonly name = 'CurveError';
 }
 

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FieldRuntime, Fq, Fr, getRuntime, packedFr } from '../../src/field/index.js';
-import { g1FromNoble, g1ToNoble, nobleMsm, nobleMul, NobleG1Point } from '../../src/poly/curve.js';
-import { G1_GENERATOR, g1Mul, g1Neg, packedG1, type G1Affine } from '../../src/poly/g1.js';
-import { GLV_BITS, GLV_MAG_BYTES, buildGlvModule, glvConstants, glvSplit } from '../../src/poly/glv.js';
-import { chooseWindow, msm, windowCount } from '../../src/poly/msm.js';
-import { MAX_TIERS, SMALL_BITS, TAG_LARGE, TAG_NEG, buildSmallModule, planTiers, smallTag } from '../../src/poly/msm-small.js';
+import { g1FromNoble, g1ToNoble, nobleMsm, nobleMul, NobleG1Point } from '../../src/curve/curve.js';
+import { G1_GENERATOR, g1Mul, g1Neg, packedG1, type G1Affine } from '../../src/curve/g1.js';
+import { GLV_BITS, GLV_MAG_BYTES, buildGlvModule, glvConstants, glvSplit } from '../../src/curve/glv.js';
+import { chooseWindow, msm, windowCount } from '../../src/curve/msm.js';
+import { MAX_TIERS, SMALL_BITS, TAG_LARGE, TAG_NEG, buildSmallModule, planTiers, smallTag } from '../../src/curve/msm-small.js';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;

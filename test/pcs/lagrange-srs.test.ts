@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Fr, getRuntime, packedFr } from '../../src/field/index.js';
-import { G2_GENERATOR, nobleMsm, nobleMul } from '../../src/poly/curve.js';
-import { G1_GENERATOR } from '../../src/poly/g1.js';
-import { KzgParams, unsafeDevSrs } from '../../src/poly/kzg.js';
-import { jointSparseForm, lagrangeBasisSrs, lagrangeBasisVec } from '../../src/poly/lagrange-srs.js';
-import { msm } from '../../src/poly/msm.js';
-import type { Srs } from '../../src/poly/srs.js';
+import { G2_GENERATOR, nobleMsm, nobleMul } from '../../src/curve/curve.js';
+import { G1_GENERATOR } from '../../src/curve/g1.js';
+import { KzgParams, unsafeDevSrs } from '../../src/pcs/kzg.js';
+import { jointSparseForm, lagrangeBasisSrs, lagrangeBasisVec } from '../../src/pcs/lagrange-srs.js';
+import { msm } from '../../src/curve/msm.js';
+import type { Srs } from '../../src/pcs/srs.js';
 
 /** An SRS with a known τ (points by noble), so that [L_i(τ)]₁ can be computed from the scalars. */
 function srsWithTau(k: number, tau: bigint): Srs {

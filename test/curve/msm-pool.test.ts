@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Fr, packedFr } from '../../src/field/index.js';
 import { mulberry32 } from '../../src/field/random.js';
-import { KzgParams, unsafeDevSrs } from '../../src/poly/kzg.js';
-import { msm } from '../../src/poly/msm.js';
-import { MsmPool } from '../../src/poly/msm-pool.js';
+import { KzgParams, unsafeDevSrs } from '../../src/pcs/kzg.js';
+import { msm } from '../../src/curve/msm.js';
+import { MsmPool } from '../../src/curve/msm-pool.js';
 
 const F = packedFr();
 const rng = mulberry32(99);

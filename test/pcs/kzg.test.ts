@@ -7,11 +7,11 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Fr, packedFr } from '../../src/field/index.js';
-import { nobleMsm } from '../../src/poly/curve.js';
-import { KzgParams, checkSrs, kzgBatchVerify, unsafeDevSrs } from '../../src/poly/kzg.js';
+import { nobleMsm } from '../../src/curve/curve.js';
+import { KzgParams, checkSrs, kzgBatchVerify, unsafeDevSrs } from '../../src/pcs/kzg.js';
 import { Ntt } from '../../src/poly/ntt.js';
-import { shplonkProve, shplonkVerify, type ProverOpening } from '../../src/poly/shplonk.js';
-import { SrsFormatError, readHalo2Params, readPtau, truncateSrs, writeHalo2Params } from '../../src/poly/srs.js';
+import { shplonkProve, shplonkVerify, type ProverOpening } from '../../src/pcs/shplonk.js';
+import { SrsFormatError, readHalo2Params, readPtau, truncateSrs, writeHalo2Params } from '../../src/pcs/srs.js';
 import { TranscriptReader, TranscriptWriter } from '../../src/plonkish/backend/transcript.js';
 
 const F = packedFr();
@@ -150,7 +150,7 @@ describe('SRS', () => {
 
 describe('Lagrange-basis SRS', () => {
   it('Σ vᵢ·[L_i(τ)]₁ equals the commitment of the interpolated polynomial', async () => {
-    const { lagrangeBasisSrs } = await import('../../src/poly/lagrange-srs.js');
+    const { lagrangeBasisSrs } = await import('../../src/pcs/lagrange-srs.js');
     const srs = unsafeDevSrs(4, 'lagrange');
     const lag = lagrangeBasisSrs(srs);
     expect(lag).toHaveLength(16);
@@ -169,7 +169,7 @@ describe('Lagrange-basis SRS', () => {
   });
 
   it('unsafeDevSrs carries the Lagrange basis at τ, equal to the one derived from the powers', async () => {
-    const { lagrangeBasisSrs } = await import('../../src/poly/lagrange-srs.js');
+    const { lagrangeBasisSrs } = await import('../../src/pcs/lagrange-srs.js');
     for (const k of [0, 1, 5]) {
       const srs = unsafeDevSrs(k, 'dev-lagrange');
       expect(srs.g1Lagrange).toEqual(lagrangeBasisSrs({ ...srs, g1Lagrange: undefined }));

@@ -1,0 +1,3 @@
+export { KzgParams, unsafeDevSrs, checkSrs, kzgBatchVerify, srsId, verifierGroup } from './kzg.js';
+export { lagrangeBasisSrs } from './lagrange-srs.js';
+export { readPtau, readHalo2Params, writeHalo2Params, truncateSrs, SrsFormatError, type Srs } from './srs.js';
