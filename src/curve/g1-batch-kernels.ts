@@ -237,7 +237,7 @@ class Lane4 {
  */
 export function emitMul4(mb: ModuleBuilder, mp: Params): void {
   const f = mb.fn('fq_mul4', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], false);
-  const [out, os, a, as, b, bs] = Array.from({ length: 6 }, (_, i) => f.param(i)) as [Local, Local, Local, Local, Local, Local];
+  const [out, os, a, as, b, bs] = f.paramsOf(6);
   const [out1, a1, b1, k] = [f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32')];
   f.i32c(2).set(k);
   f.block().loop();
@@ -266,7 +266,7 @@ const DOUBLING = 2;
  */
 function emitForward4(f: FunctionBuilder, mp: Params, pp: Local, rec: Local, end: Local, ok: Local): void {
   const L = new Lane4(f, mp);
-  const ptrs = () => Array.from({ length: 4 }, () => f.local('i32'));
+  const ptrs = () => f.localsOf(4, 'i32');
   const [dst, src, recs] = [ptrs(), ptrs(), ptrs()];
   const neg = f.local('v128');
   const [x1, x2, y1, y2] = [L.value(), L.value(), L.value(), L.value()];
@@ -318,7 +318,7 @@ function emitBackwardTail4(
   rec: Local,
 ): void {
   const L = new Lane4(f, mp);
-  const ptrs = () => Array.from({ length: 4 }, () => f.local('i32'));
+  const ptrs = () => f.localsOf(4, 'i32');
   const [dst, src, recs] = [ptrs(), ptrs(), ptrs()];
   const flip = f.local('v128');
   const [v1, v2, v3, v4] = [L.value(), L.value(), L.value(), L.value()];
@@ -377,7 +377,7 @@ export function emitBatchAdd(mb: ModuleBuilder, mp: Params, one: readonly number
   const F = new FqEmitter(f, mp, one);
   const lanes = simd ? 4 : 1;
   const S = slots(s, Region.Batch);
-  const [pp, rec, dst, src, word, end, count] = Array.from({ length: 7 }, () => f.local('i32')) as [Local, Local, Local, Local, Local, Local, Local];
+  const [pp, rec, dst, src, word, end, count] = f.localsOf(7, 'i32');
   const ACC = S(0); // `lanes` accumulators
   const INV = S(4); // `lanes` inverses
   const Q = S(8); // prefix products of the accumulators

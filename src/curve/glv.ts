@@ -153,10 +153,10 @@ function emitMulAdd(f: FunctionBuilder, acc: Local[], x: Local[], c: readonly bi
 function emitSplit(mb: ModuleBuilder, K: GlvConstants): void {
   const f = mb.fn('glv_split', ['i32', 'i32', 'i32', 'i32'], ['i32']);
   const [mags, signs, src, n] = [f.param(0), f.param(1), f.param(2), f.param(3)];
-  const k = Array.from({ length: 8 }, () => f.local('i64'));
+  const k = f.localsOf(8, 'i64');
   const p1 = Array.from({ length: 8 + wordCount(K.g1) }, () => f.local('i64'));
   const p2 = Array.from({ length: 8 + wordCount(K.g2) }, () => f.local('i64'));
-  const acc = Array.from({ length: 5 }, () => f.local('i64'));
+  const acc = f.localsOf(5, 'i64');
   const [t, carry, overflow] = [f.local('i64'), f.local('i64'), f.local('i64')];
   const mod160 = (x: bigint) => words(BigInt.asUintN(160, x), 5);
   const roundedProduct = (p: Local[], g: bigint) => {
@@ -239,8 +239,8 @@ function emitPrepare(mb: ModuleBuilder, mp: montgomery.MontgomeryParams): void {
  */
 function emitDigits(mb: ModuleBuilder): void {
   const f = mb.fn('msm_digits', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], ['i32']);
-  const [out, mags, n, c, w0, w1, carry, points] = Array.from({ length: 8 }, (_, i) => f.param(i)) as Local[] as [Local, Local, Local, Local, Local, Local, Local, Local];
-  const [start, w, bit, v, cj, half, mask, src] = Array.from({ length: 8 }, () => f.local('i32')) as [Local, Local, Local, Local, Local, Local, Local, Local];
+  const [out, mags, n, c, w0, w1, carry, points] = f.paramsOf(8);
+  const [start, w, bit, v, cj, half, mask, src] = f.localsOf(8, 'i32');
   f.get(out).set(start);
   f.i32c(1).get(c).i32c(1).i32sub().i32shl().set(half);
   f.get(half).get(half).i32add().i32c(1).i32sub().set(mask);
@@ -303,9 +303,7 @@ export enum FillState {
 function emitFill(mb: ModuleBuilder): void {
   const f = mb.fn('msm_fill', ['i32'], ['i32']);
   const st = f.param(0);
-  const [e, end, mark, stamp, pairs, count, size, queue, queued, buckets, b, src] = Array.from({ length: 12 }, () => f.local('i32')) as Local[] as [
-    Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local,
-  ];
+  const [e, end, mark, stamp, pairs, count, size, queue, queued, buckets, b, src] = f.localsOf(12, 'i32');
   const field = (k: FillState) => 4 * k;
   f.get(st).i32load(field(FillState.Entries)).get(st).i32load(field(FillState.Pos)).i32c(8).i32mul().i32add().set(e);
   f.get(st).i32load(field(FillState.Entries)).get(st).i32load(field(FillState.End)).i32c(8).i32mul().i32add().set(end);

@@ -107,7 +107,7 @@ export function bucketSum(E: BucketKernels, job: BucketJob, out: number): void {
         const n = E.glv.msm_digits!(digits, job.mags + GLV_MAG_BYTES * j, len, c, w0, w1, carry + 4 * j, job.points + AFFINE_BYTES * j);
         if (S > 1) {
           const d = new Int32Array(g.runtime.buffer, digits, 2 * n);
-          for (let e = 0, s = 0; e < n; e++, s = s + 1 === S ? 0 : s + 1) d[2 * e] += s * perLane;
+          for (let e = 0, s = 0; e < n; e++, s = s + 1 === S ? 0 : s + 1) d[2 * e] = d[2 * e]! + s * perLane;
         }
         sched.schedule(digits, n);
       }
@@ -252,7 +252,7 @@ export class Scheduler {
         this.drain();
       } else {
         // one bucket hit over and over: the entry at Pos goes to its XYZZ bucket
-        const pos = st[FillState.Pos]!;
+        const pos: number = st[FillState.Pos]!;
         const e = new Int32Array(this.E.g.runtime.buffer, entries + 8 * pos, 2);
         this.toSpill(e[0]!, e[1]!);
         st[FillState.Pos] = pos + 1;
@@ -283,11 +283,11 @@ export class Scheduler {
   private drain(): void {
     const st = this.st;
     const saved = [st[FillState.Entries]!, st[FillState.Pos]!, st[FillState.End]!];
-    st[FillState.Entries] = this.queues[this.current];
+    st[FillState.Entries] = this.queues[this.current]!;
     st[FillState.Pos] = 0;
     st[FillState.End] = st[FillState.Queued]!;
     this.current ^= 1;
-    st[FillState.Queue] = this.queues[this.current];
+    st[FillState.Queue] = this.queues[this.current]!;
     st[FillState.Queued] = 0;
     // the new queue cannot fill up: it starts empty and gets at most End − 1 entries
     while (this.E.glv.msm_fill!(this.work.state) === 1) this.flush();

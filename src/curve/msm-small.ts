@@ -43,7 +43,7 @@ const i64Clz = (f: FunctionBuilder) => f.emit(0x79);
 function emitClassify(mb: ModuleBuilder): void {
   const f = mb.fn('msm_classify', ['i32', 'i32', 'i32', 'i32']);
   const [words, n, mags, tags] = [f.param(0), f.param(1), f.param(2), f.param(3)];
-  const w = Array.from({ length: 4 }, () => f.local('i64'));
+  const w = f.localsOf(4, 'i64');
   const m = f.local('i64');
   const tag = f.local('i32');
   const R = Array.from({ length: 4 }, (_, i) => BigInt.asIntN(64, (Fr.p >> BigInt(64 * i)) & ((1n << 64n) - 1n)));
@@ -89,7 +89,7 @@ function emitClassify(mb: ModuleBuilder): void {
 
 function emitGatherSmall(mb: ModuleBuilder, mp: montgomery.MontgomeryParams): void {
   const f = mb.fn('msm_gather_small', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], ['i32']);
-  const [outMags, outPts, tags, mags, pts, n, lo, hi] = Array.from({ length: 8 }, (_, i) => f.param(i)) as [Local, Local, Local, Local, Local, Local, Local, Local];
+  const [outMags, outPts, tags, mags, pts, n, lo, hi] = f.paramsOf(8);
   const F = new FqEmitter(f, mp, toLimbs(mp.R));
   const [tag, bits, count] = [f.local('i32'), f.local('i32'), f.local('i32')];
   f.i32c(0).set(count);
@@ -119,7 +119,7 @@ function emitGatherSmall(mb: ModuleBuilder, mp: montgomery.MontgomeryParams): vo
 
 function emitGatherLarge(mb: ModuleBuilder): void {
   const f = mb.fn('msm_gather_large', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], ['i32']);
-  const [outWords, outPts, tags, words, pts, n] = Array.from({ length: 6 }, (_, i) => f.param(i)) as [Local, Local, Local, Local, Local, Local];
+  const [outWords, outPts, tags, words, pts, n] = f.paramsOf(6);
   const count = f.local('i32');
   f.i32c(0).set(count);
   f.block().loop();

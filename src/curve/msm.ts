@@ -192,7 +192,7 @@ function msmChunk(points: G1AffineVec, scalars: FieldVec | readonly bigint[], op
       for (let i = 0; i < n; i++) {
         const tag = t[i]!;
         if (tag === TAG_LARGE) large++;
-        else hist[tag & 0x7f]++;
+        else hist[tag & 0x7f] = hist[tag & 0x7f]! + 1;
       }
       const tierCost = (count: number, bits: number) => passCost(count, bits, options.window ?? chooseWindow(count, bits));
       for (const tier of planTiers(hist, tierCost, PASS_COST)) {

@@ -273,7 +273,7 @@ export function checkSrs(srs: Srs, rho: bigint = tauFromSeed(`check:${srs.k}`)):
   return (
     pairingProductIsOne([
       { g1: g[1]!, g2: srs.g2 },
-      { g1: neg(g[0]), g2: srs.sG2 },
+      { g1: neg(g[0]!), g2: srs.sG2 },
     ]) &&
     pairingProductIsOne([
       { g1: sumHigh, g2: srs.g2 },

@@ -171,12 +171,12 @@ function emitReduceToLocals(f: FunctionBuilder, mp: Params, p: Local, T: Local[]
  * each block; with `first`, butterflies j < step (twiddle 1 at j = 0) run that instead.
  */
 /** The stage kernels' parameters (x, n, m, tw). */
-const stageParams = (f: FunctionBuilder): Local[] => [0, 1, 2, 3].map((i) => f.param(i));
+const stageParams = (f: FunctionBuilder) => f.paramsOf(4);
 
 type Body = (pa: Local, pb: Local, pw: Local) => void;
 
-function emitStageLoops(f: FunctionBuilder, [x, n, m, tw]: Local[], step: number, body: Body, first?: Body): void {
-  const [end, half, blk, pa, pb, pw, pw0, j] = Array.from({ length: 8 }, () => f.local('i32'));
+function emitStageLoops(f: FunctionBuilder, [x, n, m, tw]: readonly [Local, Local, Local, Local], step: number, body: Body, first?: Body): void {
+  const [end, half, blk, pa, pb, pw, pw0, j] = f.localsOf(8, 'i32');
   f.get(m).i32c(ELEMENT_BYTES).i32mul().set(half);
   f.get(tw).get(half).i32add().set(pw0);
   f.get(n).i32c(ELEMENT_BYTES).i32mul().get(x).i32add().set(end);
@@ -219,8 +219,8 @@ export function emitScalarNttKernels(mb: ModuleBuilder, mp: Params): void {
     // used whole. tab holds rev_s (2^s i32) then rev_{k−2s} (2^(k−2s) i32).
     const f = mb.fn('ntt_bitrev_blocked', ['i32', 'i32', 'i32', 'i32']);
     const [x, k, s, tab] = [f.param(0), f.param(1), f.param(2), f.param(3)];
-    const [hiShift, side, mids, midTab, b, rb, a, ra, c, i, j, pi, pj, brb] = Array.from({ length: 14 }, () => f.local('i32'));
-    const t64 = Array.from({ length: 4 }, () => f.local('i64'));
+    const [hiShift, side, mids, midTab, b, rb, a, ra, c, i, j, pi, pj, brb] = f.localsOf(14, 'i32');
+    const t64 = f.localsOf(4, 'i64');
     const t32 = [f.local('i32')];
     f.get(k).get(s).i32sub().set(hiShift);
     f.i32c(1).get(s).i32shl().set(side);
@@ -260,7 +260,7 @@ export function emitScalarNttKernels(mb: ModuleBuilder, mp: Params): void {
     const f = mb.fn('ntt_reverse_tail', ['i32', 'i32']);
     const [x, n] = [f.param(0), f.param(1)];
     const [pi, pj] = [f.local('i32'), f.local('i32')];
-    const t64 = Array.from({ length: 4 }, () => f.local('i64'));
+    const t64 = f.localsOf(4, 'i64');
     const t32 = [f.local('i32')];
     f.get(x).i32c(ELEMENT_BYTES).i32add().set(pi);
     f.get(n).i32c(1).i32sub().i32c(ELEMENT_BYTES).i32mul().get(x).i32add().set(pj);
@@ -279,7 +279,7 @@ export function emitScalarNttKernels(mb: ModuleBuilder, mp: Params): void {
     const pb = f.local('i32');
     const cnt = f.local('i32');
     const T = Array.from({ length: LIMBS }, () => f.local('i64'));
-    const tmp = Array.from({ length: 4 }, () => f.local('i64'));
+    const tmp = f.localsOf(4, 'i64');
     f.get(x).set(pa).get(x).i32c(ELEMENT_BYTES).i32add().set(pb).get(n).i32c(1).i32shrU().set(cnt);
     f.block().loop();
     f.get(cnt).i32eqz().brIf(1);
@@ -293,7 +293,7 @@ export function emitScalarNttKernels(mb: ModuleBuilder, mp: Params): void {
   {
     const f = mb.fn('ntt_stage', ['i32', 'i32', 'i32', 'i32']);
     const L = allocScalarMul(f);
-    const tmp = Array.from({ length: 4 }, () => f.local('i64'));
+    const tmp = f.localsOf(4, 'i64');
     const Tz = Array.from({ length: LIMBS }, () => f.local('i64'));
     const butterfly: Body = (pa, pb, pw) => emitScalarButterflyTail(f, mp, emitScalarMulToLocals(f, mp, L, at(pw), at(pb)), pa, pb, tmp);
     const twiddleOne: Body = (pa, pb) => {
@@ -360,7 +360,7 @@ interface Lane {
 function allocSimd(f: FunctionBuilder) {
   const t = Array.from({ length: 2 * LIMBS }, () => f.local('v128'));
   const B = Array.from({ length: LIMBS }, () => f.local('v128'));
-  const [W, M, M32, mask, av, s, cs, cd] = Array.from({ length: 8 }, () => f.local('v128'));
+  const [W, M, M32, mask, av, s, cs, cd] = f.localsOf(8, 'v128');
   f.i64x2const(MASK).set(mask);
   return { t, B, W, M, M32, mask, av, s, cs, cd };
 }
@@ -426,7 +426,7 @@ export function emitSimdNttKernels(mb: ModuleBuilder, mp: Params): void {
     const S = allocSimd(f);
     const L = allocScalarMul(f);
     const Tz = Array.from({ length: LIMBS }, () => f.local('i64'));
-    const tmp = Array.from({ length: 4 }, () => f.local('i64'));
+    const tmp = f.localsOf(4, 'i64');
     const next = (p: Local): Lane => ({ ptr: p, offset: ELEMENT_BYTES });
     const pairW = (pw: Local) => (i: number) => f.get(pw).get(pw).v128load32zero(4 * i).v128load32lane(1, ELEMENT_BYTES + 4 * i);
     const butterflies: Body = (pa, pb, pw) => emitSimdButterfly(f, mp, S, pa, next(pa), pb, next(pb), pairW(pw));
@@ -450,8 +450,8 @@ export function emitSimdNttKernels(mb: ModuleBuilder, mp: Params): void {
     const [x, n, m, tw] = [f.param(0), f.param(1), f.param(2), f.param(3)];
     const S = allocSimd(f);
     const Tz = Array.from({ length: LIMBS }, () => f.local('i64'));
-    const tmp = Array.from({ length: 4 }, () => f.local('i64'));
-    const [end, half, blk, pa, pb, pa2, pb2, pw, pw0, j] = Array.from({ length: 10 }, () => f.local('i32'));
+    const tmp = f.localsOf(4, 'i64');
+    const [end, half, blk, pa, pb, pa2, pb2, pw, pw0, j] = f.localsOf(10, 'i32');
     f.get(m).i32c(ELEMENT_BYTES).i32mul().set(half);
     f.get(tw).get(half).i32add().i32c(ELEMENT_BYTES).i32add().set(pw0);
     f.get(n).i32c(ELEMENT_BYTES).i32mul().get(x).i32add().set(end);

@@ -121,7 +121,7 @@ describe('SRS', () => {
     for (let off = 12; off < corrupt.length - 12 && !found; off++) {
       const dv = new DataView(corrupt.buffer, off);
       if (dv.getUint32(0, true) === 2 && dv.getUint32(4, true) === 63 * 64) {
-        corrupt[off + 12 + 64 + 5] ^= 0x10;
+        corrupt[off + 12 + 64 + 5]! ^= 0x10;
         found = true;
       }
     }

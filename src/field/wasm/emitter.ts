@@ -58,6 +58,9 @@ export interface Local {
  * Builds one function body. Instruction methods append bytes and return
  * `this`, so generators read like the stack code they produce.
  */
+/** A fixed-length tuple: `Tuple<Local, 3>` is `[Local, Local, Local]`. */
+export type Tuple<T, N extends number, R extends T[] = []> = R['length'] extends N ? R : Tuple<T, N, [...R, T]>;
+
 export class FunctionBuilder {
   readonly code: number[] = [];
   private readonly params: Local[];
@@ -84,6 +87,14 @@ export class FunctionBuilder {
     const l = { index: this.params.length + this.locals.length, type };
     this.locals.push(l);
     return l;
+  }
+  /** `count` new locals of one type, typed as a tuple so destructuring needs no casts. */
+  localsOf<N extends number>(count: N, type: ValType): Tuple<Local, N> {
+    return Array.from({ length: count }, () => this.local(type)) as Tuple<Local, N>;
+  }
+  /** Parameters 0 … count − 1 as a tuple. */
+  paramsOf<N extends number>(count: N): Tuple<Local, N> {
+    return Array.from({ length: count }, (_, i) => this.param(i)) as Tuple<Local, N>;
   }
   /** Local declarations, run-length grouped by type as the format wants. */
   encodeLocals(): number[] {
