@@ -20,6 +20,7 @@
  */
 import onnxProto from 'onnx-proto';
 import type { onnx as proto } from 'onnx-proto';
+import { bf16ToNumber as bfloat16, halfToNumber as float16 } from './float16.js';
 import { GraphError } from './ir.js';
 
 const { onnx } = onnxProto;
@@ -105,16 +106,6 @@ export interface OnnxModel {
 
 type Int64 = number | { toNumber(): number } | null | undefined;
 const int = (v: Int64): number => (v === null || v === undefined ? 0 : typeof v === 'number' ? v : v.toNumber());
-
-function float16(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exp = (bits >> 10) & 0x1f;
-  const frac = bits & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
-const bfloat16 = (bits: number): number => new Float32Array(new Uint32Array([bits << 16]).buffer)[0]!;
 
 /** Decode a TensorProto (an initializer, a Constant's value, or a test case's .pb file). */
 export function decodeTensor(t: proto.ITensorProto, where = `tensor ${t.name ?? ''}`): OnnxTensor {

@@ -32,6 +32,7 @@
  */
 import { type Graph, GraphError, numel, type WeightDef } from './ir.js';
 import type { TransformerConfig } from './builders.js';
+import { bf16ToNumber, halfToNumber, numberToBf16, numberToHalf } from './float16.js';
 
 export class SafetensorsError extends GraphError {
   constructor(
@@ -128,48 +129,7 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
   return { metadata, tensors };
 }
 
-/** IEEE half → number. */
-export function halfToNumber(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exp = (bits >> 10) & 0x1f;
-  const frac = bits & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
-
-/** number → IEEE half, rounding to nearest even (via float32). */
-export function numberToHalf(x: number): number {
-  const f = new Float32Array([x]);
-  const u = new Uint32Array(f.buffer)[0]!;
-  const sign = (u >>> 16) & 0x8000;
-  const exp = (u >>> 23) & 0xff;
-  let mant = u & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    let h = mant >>> shift;
-    const rem = mant & ((1 << shift) - 1);
-    const half = 1 << (shift - 1);
-    if (rem > half || (rem === half && h & 1)) h++;
-    return sign | h;
-  }
-  let h = (e << 10) | (mant >>> 13);
-  const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++;
-  return sign | h; // a carry into the exponent is the correct rounding (up to Infinity)
-}
-
-const bf16ToNumber = (bits: number): number => new Float32Array(new Uint32Array([bits << 16]).buffer)[0]!;
-function numberToBf16(x: number): number {
-  const u = new Uint32Array(new Float32Array([x]).buffer)[0]!;
-  if ((u & 0x7f800000) === 0x7f800000 && u & 0x7fffff) return (u >>> 16) | 0x40;
-  return (u + 0x7fff + ((u >>> 16) & 1)) >>> 16;
-}
+export { halfToNumber, numberToHalf } from './float16.js';
 
 /** A tensor's values as float64 (integers converted; I64 beyond 2^53 rejected). */
 export function tensorValues(e: SafetensorsEntry): Float64Array {
