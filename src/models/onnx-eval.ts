@@ -10,6 +10,7 @@
  */
 import { AttrReader, dtypeName, isFloatType, type OnnxGraph, type OnnxModel, type OnnxNode, OnnxImportError, type OnnxTensor } from './onnx.js';
 import { erfFloat } from './float-eval.js';
+import { SHAPE_KERNELS } from './onnx-eval-shape.js';
 import { batchNormFloat, broadcastIndex, broadcastShape, convFloat, forEachIndex, gemmFloat, matmulFloat, poolFloat, size, stridesOf } from './onnx-eval-nn.js';
 
 export interface OpContext {
@@ -352,6 +353,7 @@ export const ONNX_KERNELS: Readonly<Record<string, Kernel>> = {
     const part = dims.slice(clamp(at.int('start', 0)), clamp(at.int('end', dims.length)));
     return [{ dims: [part.length], dtype: 7, data: Float64Array.from(part) }];
   },
+  ...SHAPE_KERNELS,
 };
 
 export const SUPPORTED_ONNX_OPS: readonly string[] = Object.keys(ONNX_KERNELS);

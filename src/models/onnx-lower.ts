@@ -14,6 +14,7 @@
  */
 import { GraphBuilder, type NodeAttrs, type OpType } from './ir.js';
 import { OnnxImportError, type OnnxModel, type OnnxNode, type OnnxTensor } from './onnx.js';
+import { runOnnxNode } from './onnx-eval.js';
 import { broadcastIndex, broadcastShape, size, stridesOf } from './onnx-eval-nn.js';
 import { transposeIndices } from './ir.js';
 
@@ -31,6 +32,11 @@ export class Lowering {
   readonly g: GraphBuilder;
   readonly consts: Map<string, OnnxTensor>;
   readonly dyn = new Map<string, Dyn>();
+  /** ONNX dims of token-id inputs whose IR tensor is 1-D (e.g. [1, T] → [T]). */
+  readonly idsDims = new Map<string, readonly number[]>();
+  /** The node that computes each tensor, and the nodes that read it. */
+  readonly producer = new Map<string, OnnxNode>();
+  readonly consumers = new Map<string, OnnxNode[]>();
   private readonly weights = new Map<string, string>();
   private readonly used = new Set<string>();
 
@@ -40,6 +46,42 @@ export class Lowering {
   ) {
     this.g = new GraphBuilder(name);
     this.consts = new Map(model.graph.initializers);
+    for (const n of model.graph.nodes) {
+      for (const o of n.outputs) if (o) this.producer.set(o, n);
+      for (const i of new Set(n.inputs)) if (i) this.consumers.set(i, [...(this.consumers.get(i) ?? []), n]);
+    }
+  }
+
+  /** ONNX dims of a computed tensor (token ids keep their graph-input dims). */
+  onnxDims(name: string): readonly number[] | undefined {
+    return this.idsDims.get(name) ?? this.dyn.get(name)?.dims;
+  }
+
+  /**
+   * The value of `name` when it is a constant, folding the nodes that compute
+   * it ahead of their turn (pattern matchers look ahead at masks, exponents
+   * and ε that the graph computes later than the node they start from). A
+   * Shape of a computed tensor folds once that tensor is defined.
+   */
+  constValue(name: string, seen = new Set<string>()): OnnxTensor | undefined {
+    if (!name) return undefined;
+    const known = this.consts.get(name);
+    if (known || this.dyn.has(name) || seen.has(name)) return known;
+    seen.add(name);
+    const p = this.producer.get(name);
+    if (!p) return undefined;
+    let ins: (OnnxTensor | undefined)[];
+    if (p.opType === 'Shape') {
+      const dims = this.onnxDims(p.inputs[0] ?? '');
+      if (!dims) return undefined;
+      ins = [{ dims, dtype: 1, data: new Float64Array(size(dims)) }];
+    } else {
+      ins = p.inputs.map((i) => (i ? this.constValue(i, seen) : undefined));
+      if (p.inputs.some((i, k) => i && !ins[k])) return undefined;
+    }
+    const outs = runOnnxNode(p, ins, this.model);
+    p.outputs.forEach((o, k) => o && outs[k] && this.consts.set(o, outs[k]));
+    return this.consts.get(name);
   }
 
   fail(n: OnnxNode, msg: string): never {

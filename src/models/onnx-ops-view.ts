@@ -8,9 +8,11 @@
  *   Slice                   starts / ends / axes / steps constant, any step ≠ 0
  *   Gather(data, indices)   indices constant; Gather(table, ids) with integer ids → IR gather
  *   Where(c, x, y)          c constant: entry i from x or y (broadcast)
+ *   Split                   sizes constant: one view per output
  */
 import { AttrReader, type OnnxNode } from './onnx.js';
 import { concatIndices, gatherIndices, sliceIndices } from './onnx-eval.js';
+import { splitParts } from './onnx-eval-shape.js';
 import { broadcastIndex, broadcastShape, size } from './onnx-eval-nn.js';
 import type { Dyn, Lowering } from './onnx-lower.js';
 
@@ -48,7 +50,11 @@ export function lowerGather(L: Lowering, n: OnnxNode, out: string): Dyn {
   const isIds = ids && L.g.inputs.some((i) => i.name === ids.ir && i.kind === 'ids');
   if (data.const && isIds) {
     const table = L.weight(data.const, n.inputs[0]!);
-    return L.op('gather', out, [table, ids], [ids.dims[0]!, data.const.dims[1]!]);
+    const D = data.const.dims[1]!;
+    // ids held 1-D for a [1, T] input: gather [T, D], then the ONNX dims [1, T, D]
+    const onnxDims = [...(L.idsDims.get(n.inputs[1]!) ?? ids.dims), D];
+    const rows = L.op('gather', onnxDims.length === 2 ? out : `${out}:rows`, [table, ids], [ids.dims[0]!, D]);
+    return L.reshape(rows, onnxDims, out);
   }
   return L.fail(n, 'only constant indices (or integer token ids from a graph input into a constant table) are supported');
 }
@@ -67,4 +73,13 @@ export function lowerWhere(L: Lowering, n: OnnxNode, out: string): Dyn {
   const nx = size(xd.dims);
   const indices = Array.from({ length: size(dims) }, (_, i) => (cond.data[ci[i]!] ? xi[i]! : nx + yi[i]!));
   return L.view(out, [xd, yd], indices, dims);
+}
+
+export function lowerSplit(L: Lowering, n: OnnxNode): Dyn[] {
+  const x = L.dynOf(n, n.inputs[0]!);
+  const sizes = L.model.opset >= 13 && n.inputs[1] ? Array.from(L.constInput(n, 1, 'split').data) : undefined;
+  return splitParts(n, x.dims, sizes, L.model).map(({ dims, indices }, i) => {
+    nonEmpty(L, n, dims);
+    return L.view(n.outputs[i] || `${n.name}:${i}`, [x], indices, dims);
+  });
 }

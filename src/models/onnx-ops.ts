@@ -34,7 +34,8 @@ import { flattenDims, reshapeDims, runOnnxNode, squeezeDims, transposeDims, unsq
 import { broadcastIndex, broadcastShape, size } from './onnx-eval-nn.js';
 import { type Dyn, Lowering, type Operand, sameDims, scalar } from './onnx-lower.js';
 import { foldBatchNorm, lowerAveragePool, lowerBatchNorm, lowerConv, lowerMaxPool, lowerReduceMean } from './onnx-ops-nn.js';
-import { lowerConcat, lowerGather, lowerSlice, lowerWhere } from './onnx-ops-view.js';
+import { lowerConcat, lowerGather, lowerSlice, lowerSplit, lowerWhere } from './onnx-ops-view.js';
+import { FUSED_ATTENTION, type Fusion, lowerFusedAttention, matchFusion } from './onnx-fuse.js';
 
 export interface OnnxLowerOptions {
   /** Values of symbolic input dimensions (dim_param), by name. */
@@ -42,12 +43,16 @@ export interface OnnxLowerOptions {
   readonly name?: string;
   /** Fold BatchNormalization into the Conv before it when both are constant (default true). */
   readonly foldBatchNorm?: boolean;
+  /** Recognise decomposed LayerNorm, GELU and causal attention (onnx-fuse.ts; default true). */
+  readonly fuse?: boolean;
 }
 
 export interface LoweredOnnx {
   readonly graph: Graph;
   /** IR tensor name of each ONNX graph output. */
   readonly outputs: ReadonlyMap<string, string>;
+  /** The patterns recognised (onnx-fuse.ts), in graph order. */
+  readonly fused: readonly ('layernorm' | 'gelu' | 'attention')[];
 }
 
 type OpLowering = (L: Lowering, n: OnnxNode, out: string) => Dyn;
@@ -271,17 +276,21 @@ const LOWERINGS: Readonly<Record<string, OpLowering>> = {
   AveragePool: lowerAveragePool,
   BatchNormalization: lowerBatchNorm,
   ReduceMean: lowerReduceMean,
+  [FUSED_ATTENTION]: lowerFusedAttention,
 };
 
 /** ONNX operators with a circuit lowering (on computed tensors; any evaluator op folds on constants). */
-export const LOWERED_ONNX_OPS: readonly string[] = [...Object.keys(LOWERINGS), 'LayerNormalization'].sort();
+export const LOWERED_ONNX_OPS: readonly string[] = [...Object.keys(LOWERINGS).filter((k) => k !== FUSED_ATTENTION), 'LayerNormalization', 'Split'].sort();
 
-/** Integer graph inputs: allowed as token ids when every use is Gather(constant 2-D table, ids) on axis 0. */
+/**
+ * Integer graph inputs: allowed as token ids when every use is
+ * Gather(constant 2-D table, ids) on axis 0, or a Shape (which reads only the dims).
+ */
 function idsInputs(model: OnnxModel): Map<string, number> {
   const out = new Map<string, number>();
   for (const i of model.graph.inputs) {
     if (isFloatType(i.dtype)) continue;
-    const uses = model.graph.nodes.filter((n) => n.inputs.includes(i.name));
+    const uses = model.graph.nodes.filter((n) => n.inputs.includes(i.name) && n.opType !== 'Shape');
     const vocab = uses.map((n) => {
       const table = model.graph.initializers.get(n.inputs[0]!);
       const ok = n.opType === 'Gather' && n.inputs[1] === i.name && n.inputs[0] !== i.name && table?.dims.length === 2 && new AttrReader(n).int('axis', 0) === 0;
@@ -310,24 +319,41 @@ export function onnxToGraph(model: OnnxModel, options: OnnxLowerOptions = {}): L
       if (v === undefined || !Number.isInteger(v) || v < 1) throw new OnnxImportError(`input "${i.name}": dimension ${a} is dynamic (${d ?? 'unnamed'}); give its value${typeof d === 'string' ? ` with dims: { ${d}: … }` : ''}`);
       return v;
     });
-    if (ids.has(i.name) && dims.length !== 1) throw new OnnxImportError(`input "${i.name}": token ids must be 1-D, got [${dims.join(', ')}]`);
-    L.define(i.name, { ir: L.g.input(L.name(i.name), dims, ids.has(i.name) ? 'ids' : 'real', ids.get(i.name)), dims });
+    if (ids.has(i.name)) {
+      // [1, …, 1, T] (a batch of one) is held as the IR's 1-D ids; Shape and Gather see the ONNX dims
+      if (dims.slice(0, -1).some((d) => d !== 1)) throw new OnnxImportError(`input "${i.name}": token ids must be one sequence ([T] or [1, T]), got [${dims.join(', ')}]`);
+      const T = dims[dims.length - 1]!;
+      L.define(i.name, { ir: L.g.input(L.name(i.name), [T], 'ids', ids.get(i.name)), dims: [T] });
+      L.idsDims.set(i.name, dims);
+      continue;
+    }
+    L.define(i.name, { ir: L.g.input(L.name(i.name), dims, 'real'), dims });
   }
 
   // outputs read by some later node or by the graph (secondary outputs nobody reads are allowed)
   const read = new Set<string>([...og.nodes.flatMap((n) => n.inputs), ...og.outputs.map((o) => o.name)]);
-  for (const n of og.nodes) {
+  const graphOutputs = new Set(og.outputs.map((o) => o.name));
+  const covered = new Set<OnnxNode>();
+  const fusions: Fusion[] = [];
+  for (const node of og.nodes) {
+    if (covered.has(node)) continue;
+    let n = node;
     if (n.domain && n.domain !== 'ai.onnx') L.fail(n, `domain "${n.domain}" is not supported`);
-    const out = n.outputs[0] ?? L.fail(n, 'no output');
     const present = n.inputs.filter(Boolean);
-    if (n.opType === 'Shape' && L.dyn.has(n.inputs[0]!)) {
-      const dims = L.dyn.get(n.inputs[0]!)!.dims;
-      L.consts.set(out, runOnnxNode(n, [{ dims, dtype: 1, data: new Float64Array(size(dims)) }], m)[0]!);
+    // Shape of a computed tensor, and nodes of constants only, fold (perhaps already, on demand)
+    if (n.opType === 'Shape' ? L.onnxDims(n.inputs[0]!) : present.every((i) => L.consts.has(i))) {
+      for (const o of n.outputs) if (o) L.constValue(o);
       continue;
     }
-    if (present.every((i) => L.consts.has(i))) {
-      const outs = runOnnxNode(n, n.inputs.map((i) => (i ? L.consts.get(i) : undefined)), m);
-      n.outputs.forEach((o, i) => o && outs[i] && L.consts.set(o, outs[i]));
+    const fusion = options.fuse === false ? undefined : matchFusion(L, graphOutputs, n);
+    if (fusion) {
+      fusion.covered.forEach((c) => covered.add(c));
+      fusions.push(fusion);
+      n = fusion.node;
+    }
+    const out = n.outputs[0] ?? L.fail(n, 'no output');
+    if (n.opType === 'Split') {
+      lowerSplit(L, n).forEach((d, i) => n.outputs[i] && L.define(n.outputs[i]!, d));
       continue;
     }
     const extra = n.outputs.slice(1).find((o) => o && read.has(o));
@@ -344,5 +370,5 @@ export function onnxToGraph(model: OnnxModel, options: OnnxLowerOptions = {}): L
     if (og.inputs.some((i) => L.dyn.get(i.name)?.ir === d!.ir) || [...outputs.values()].includes(d.ir)) d = L.op('reshape', o.name, [d], d.dims, { shape: [...d.dims] });
     outputs.set(o.name, d.ir);
   }
-  return { graph: L.g.build([...outputs.values()]), outputs };
+  return { graph: L.g.build([...outputs.values()]), outputs, fused: fusions.map((f) => f.kind) };
 }

@@ -1,0 +1,69 @@
+/**
+ * EZKL's nanoGPT benchmark model (test/fixtures/ezkl-nanogpt, unchanged from
+ * EZKL's examples): it imports as shipped — shape arithmetic (Shape, Gather,
+ * Cast, Unsqueeze, ConstantOfShape, NonZero, Concat …) folded at import, the
+ * mask's Slice / Equal folded, Split lowered to views, and the exporter's
+ * decomposed LayerNorm, tanh-GELU and masked attention recognised as the IR's
+ * layernorm, gelu and attention ops (onnx-fuse.ts). The reference is
+ * onnxruntime's logits (reference.json): our ONNX float evaluator matches
+ * them closely, and the lowered IR in float picks the same top-1 token at all
+ * 64 positions.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { evaluateFloat, evaluateOnnx, onnxToGraph, OnnxImportError, parseOnnx } from '../../src/models/index.js';
+
+const dir = new URL('../fixtures/ezkl-nanogpt/', import.meta.url);
+const model = parseOnnx(readFileSync(new URL('network.onnx', dir)));
+const ref = JSON.parse(readFileSync(new URL('reference.json', dir), 'utf8')) as { input: number[]; dims: number[]; logits: number[] };
+const input = JSON.parse(readFileSync(new URL('input.json', dir), 'utf8')) as { input_data: number[][] };
+const V = 65;
+const T = 64;
+
+const argmax = (a: ArrayLike<number>, row: number) => {
+  let best = 0;
+  for (let j = 1; j < V; j++) if (a[row * V + j]! > a[row * V + best]!) best = j;
+  return best;
+};
+const maxDiff = (a: ArrayLike<number>, b: readonly number[]) => b.reduce((m, v, i) => Math.max(m, Math.abs(a[i]! - v)), 0);
+
+describe("EZKL's nanoGPT ONNX file", () => {
+  it('is the shipped model: opset 10, int64 ids [batch_size, 64], logits [batch_size, ·, 65]', () => {
+    expect(model.opset).toBe(10);
+    expect(model.graph.inputs.map((i) => [i.name, i.dtype, i.shape])).toEqual([['input', 7, ['batch_size', 64]]]);
+    expect(ref.input).toEqual(input.input_data[0]);
+    expect(ref.dims).toEqual([1, T, V]);
+  });
+
+  it('the ONNX float evaluator matches onnxruntime (ConstantOfShape, NonZero, Equal, Split included)', () => {
+    const out = evaluateOnnx(model, { input: { dims: [1, T], dtype: 7, data: Float64Array.from(ref.input) } }).get('output')!;
+    expect(out.dims).toEqual([1, T, V]);
+    expect(maxDiff(out.data, ref.logits)).toBeLessThan(1e-5);
+  });
+
+  const lowered = onnxToGraph(model, { dims: { batch_size: 1 } });
+
+  it('imports: shape ops folded, LayerNorm / GELU / attention recognised, no arithmetic left over', () => {
+    const count = (k: string) => lowered.fused.filter((f) => f === k).length;
+    expect([count('layernorm'), count('gelu'), count('attention')]).toEqual([9, 4, 4]);
+    const ops = new Map<string, number>();
+    for (const n of lowered.graph.nodes) ops.set(n.op, (ops.get(n.op) ?? 0) + 1);
+    // 4 × (qkv, proj, fc, fc-proj) + lm head; embeddings + 8 residuals; nothing else computes
+    expect(Object.fromEntries([...ops].filter(([op]) => !['reshape', 'transpose', 'view'].includes(op)))).toEqual({ gather: 1, add: 9, layernorm: 9, matmul: 17, attention: 4, gelu: 4 });
+    expect(lowered.graph.inputs).toEqual([{ name: 'input', shape: [T], kind: 'ids', vocab: V }]);
+  });
+
+  it('the lowered IR in float picks the same top-1 token as onnxruntime at all 64 positions', () => {
+    const out = evaluateFloat(lowered.graph, { input: ref.input }).get(lowered.outputs.get('output')!)!;
+    expect(out.shape).toEqual([1, T, V]);
+    const differ = Array.from({ length: T }, (_, r) => r).filter((r) => argmax(out.data, r) !== argmax(ref.logits, r));
+    expect(differ).toEqual([]);
+    // the fused attention gives masked entries weight 0 where the export's −10 fill leaves e^−10-ish
+    expect(maxDiff(out.data, ref.logits)).toBeLessThan(5e-3);
+  });
+
+  it('without pattern recognition the decomposed LayerNorm stops the import at its Div by a computed tensor', () => {
+    expect(() => onnxToGraph(model, { dims: { batch_size: 1 }, fuse: false })).toThrow(OnnxImportError);
+    expect(() => onnxToGraph(model, { dims: { batch_size: 1 }, fuse: false })).toThrow(/ln_1\/Div.*divisor/);
+  });
+});
