@@ -16,30 +16,13 @@
  * row-major, values as signed integers embedded in Fr.
  */
 import { Fr } from '../field/bn254.js';
-import {
-  AttentionChip,
-  type AssignedTensor,
-  assignedTensor,
-  ElementwiseChip,
-  EmbeddingChip,
-  type FixedPointTensor,
-  gather as gatherView,
-  GadgetContext,
-  LayerNormChip,
-  LookupFnChip,
-  MatmulChip,
-  ReluChip,
-  RescaleChip,
-  reshape as reshapeView,
-  SoftmaxChip,
-  TensorLoader,
-} from '../gadgets/index.js';
+import { type AssignedTensor, assignedTensor, type FixedPointTensor, GadgetContext, TensorLoader } from '../gadgets/index.js';
 import type { Cell, Circuit, ConstraintSystem, FixedColumn, Layouter } from '../plonkish/frontend/index.js';
 import { Value } from '../plonkish/frontend/index.js';
-import { DEFAULT_VISIBILITY, type Graph, GraphError, inferShapes, numel, type TensorInfo, transposeIndices, type VisibilitySpec } from './ir.js';
-import { configureImportOp, synthesizeImportOp } from './compile-ops.js';
+import { DEFAULT_VISIBILITY, type Graph, GraphError, inferShapes, nodeShapes, numel, opDef, type TensorInfo, type VisibilitySpec } from './ir.js';
+import { type ChipEnv, chipKey, chipName, type ChipOf, type ChipSpec, configureChip } from './ops/chips.js';
 import { planReplicas, type ReplicaPlan } from './replicas.js';
-import { attentionParamsFor, geluTableSpec, layerNormParamsFor, type QTensor, QuantizedWeights, type QuantParams, softmaxParamsFor } from './quant.js';
+import { type QTensor, QuantizedWeights, type QuantParams } from './quant.js';
 
 export interface ModelCircuitParams {
   readonly graph: Graph;
@@ -65,8 +48,8 @@ export function compileModel(graph: Graph, quant: QuantParams, options: CompileO
   const visibility = { ...DEFAULT_VISIBILITY, ...options.visibility };
   const info = inferShapes(graph);
   for (const n of graph.nodes) {
-    if (n.op === 'gather' && visibility.weights !== 'fixed') {
-      throw new GraphError(`node ${n.name}: an embedding (gather) needs fixed weights (its table is a fixed lookup table); got weights visibility '${visibility.weights}'`);
+    if (opDef(n.op).tableInputs?.length && visibility.weights !== 'fixed') {
+      throw new GraphError(`node ${n.name}: an embedding (${n.op}) needs fixed weights (its table is a fixed lookup table); got weights visibility '${visibility.weights}'`);
     }
   }
   return {
@@ -83,7 +66,10 @@ export function compileModel(graph: Graph, quant: QuantParams, options: CompileO
 /** Weights loaded as tensors (used by some op other than as an embedding table). */
 export function loadedWeights(p: ModelCircuitParams): string[] {
   const used = new Set<string>();
-  for (const n of p.graph.nodes) n.inputs.forEach((name, i) => !(n.op === 'gather' && i === 0) && used.add(name));
+  for (const n of p.graph.nodes) {
+    const tables = opDef(n.op).tableInputs ?? [];
+    n.inputs.forEach((name, i) => !tables.includes(i) && used.add(name));
+  }
   return p.graph.weights.filter((w) => used.has(w.name)).map((w) => w.name);
 }
 
@@ -127,7 +113,7 @@ export interface ModelConfig {
   readonly replicas: ReplicaPlan;
 }
 
-/** The chip key for each node's work (shared across nodes with equal keys). */
+/** A fixed-point tensor whose values are read on first use (the embedding tables: keygen and proving only). */
 function lazyTensor(shape: readonly number[], scale: number, data: () => BigInt64Array): FixedPointTensor {
   return Object.freeze({
     shape,
@@ -165,66 +151,16 @@ export class ModelCircuit implements Circuit<ModelConfig, ModelCircuitParams> {
     }
     const chips = new Map<string, unknown>();
     const replicas = planReplicas(p.graph.nodes, p.info);
-    let node = 0;
-    // chip `key` for the current node: its replica (own columns) from the replica plan
-    const chip = <T>(key: string, make: (name: string) => T): T => {
-      const r = replicas.replica(node, key);
-      const id = r ? `${key}#${r}` : key;
-      if (!chips.has(id)) chips.set(id, make(r ? `${key.replace(/:.*/, '')}#${r}` : key.replace(/:.*/, '')));
-      return chips.get(id) as T;
-    };
-    const s = q.scale;
-    const B = q.bits;
-    for (; node < p.graph.nodes.length; node++) {
-      const n = p.graph.nodes[node]!;
-      const shape = p.info.get(n.output)!.shape;
-      const width = shape[shape.length - 1]!;
-      switch (n.op) {
-        case 'matmul':
-          chip('matmul', (name) => MatmulChip.configure(ctx, { name }));
-          chip('rescale', (name) => RescaleChip.configure(ctx, { shift: s, outBits: B, name }));
-          if (n.inputs[2]) chip('add', (name) => ElementwiseChip.configure(ctx, { op: 'add', outBits: B, name }));
-          break;
-        case 'add':
-          chip('add', (name) => ElementwiseChip.configure(ctx, { op: 'add', outBits: B, name }));
-          break;
-        case 'mul':
-          chip('mul', (name) => ElementwiseChip.configure(ctx, { op: 'mul', shift: s, outBits: B, name }));
-          break;
-        case 'relu':
-          chip('relu', (name) => ReluChip.configure(ctx, { bits: B, name }));
-          break;
-        case 'gelu':
-          chip('gelu', (name) => LookupFnChip.configure(ctx, geluTableSpec(q), name));
-          break;
-        case 'softmax':
-          chip(`softmax${width}`, (name) => SoftmaxChip.configure(ctx, softmaxParamsFor(q, width, name)));
-          break;
-        case 'layernorm':
-          chip(`layernorm${width}`, (name) => LayerNormChip.configure(ctx, layerNormParamsFor(q, width, name, n.attrs.eps)));
-          chip('mul', (name) => ElementwiseChip.configure(ctx, { op: 'mul', shift: s, outBits: B, name }));
-          chip('add', (name) => ElementwiseChip.configure(ctx, { op: 'add', outBits: B, name }));
-          break;
-        case 'attention':
-          chip(`attention${shape.join('x')}`, (name) => AttentionChip.configure(ctx, attentionParamsFor(q, shape, name)));
-          break;
-        case 'gather': {
-          const table = n.inputs[0]!;
-          const w = p.info.get(table)!.shape;
-          chip(`embed:${table}`, () => EmbeddingChip.configure(ctx, lazyTensor(w, s, () => p.weights.get(table)), `embed.${table}`));
-          break;
-        }
-        case 'reshape':
-        case 'transpose':
-        case 'slice':
-          break;
-        case 'view':
-        case 'rowmax':
-        case 'fn':
-          configureImportOp(ctx, q, n, chip);
-          break;
+    const env: ChipEnv = { ctx, quant: q, weightTensor: (name) => lazyTensor(p.info.get(name)?.shape ?? [], q.scale, () => p.weights.get(name)) };
+    // each node's chips, in the order its definition lists them (the circuit's column order); one chip per key and replica
+    p.graph.nodes.forEach((n, node) => {
+      for (const spec of opDef(n.op).chips(nodeShapes(n, p.info), q)) {
+        const key = chipKey(spec);
+        const r = replicas.replica(node, key);
+        const id = r ? `${key}#${r}` : key;
+        if (!chips.has(id)) chips.set(id, configureChip(spec, env, chipName(spec, r)));
       }
-    }
+    });
     return { ctx, loader, fixed, chips, replicas };
   }
 
@@ -233,11 +169,6 @@ export class ModelCircuit implements Circuit<ModelConfig, ModelCircuitParams> {
     const { ctx, loader } = config;
     const s = p.quant.scale;
     const chips = config.chips;
-    let node = 0;
-    const get = <T>(key: string) => {
-      const r = config.replicas.replica(node, key);
-      return chips.get(r ? `${key}#${r}` : key) as T;
-    };
     config.ctx.assignTables(layouter);
     const env = new Map<string, AssignedTensor>();
     const layout = instanceLayout(p);
@@ -266,75 +197,29 @@ export class ModelCircuit implements Circuit<ModelConfig, ModelCircuitParams> {
       env.set(name, t);
     }
 
-    const broadcastTo = (b: AssignedTensor, shape: readonly number[]) =>
-      b.cells.length === numel(shape) ? reshapeView(b, shape) : gatherView(b, Array.from({ length: numel(shape) }, (_, i) => i % b.cells.length), shape);
-
-    for (; node < p.graph.nodes.length; node++) {
-      const n = p.graph.nodes[node]!;
-      const x = n.inputs.map((name) => env.get(name)!);
-      const shape = p.info.get(n.output)!.shape;
-      const width = shape[shape.length - 1]!;
-      let out: AssignedTensor;
-      switch (n.op) {
-        case 'matmul': {
-          const raw = get<MatmulChip>('matmul').assign(layouter, x[0]!, x[1]!);
-          out = get<RescaleChip>('rescale').assign(layouter, raw, s);
-          if (x[2]) out = get<ElementwiseChip>('add').assign(layouter, out, broadcastTo(x[2], shape));
-          break;
-        }
-        case 'add':
-          out = get<ElementwiseChip>('add').assign(layouter, x[0]!, broadcastTo(x[1]!, shape));
-          break;
-        case 'mul':
-          out = get<ElementwiseChip>('mul').assign(layouter, x[0]!, broadcastTo(x[1]!, shape));
-          break;
-        case 'relu':
-          out = get<ReluChip>('relu').assign(layouter, x[0]!);
-          break;
-        case 'gelu':
-          out = get<LookupFnChip>('gelu').assign(layouter, ctx, x[0]!);
-          break;
-        case 'softmax': {
-          const rows = x[0]!.cells.length / width;
-          out = reshapeView(get<SoftmaxChip>(`softmax${width}`).assign(layouter, ctx, reshapeView(x[0]!, [rows, width])), shape);
-          break;
-        }
-        case 'layernorm': {
-          const rows = x[0]!.cells.length / width;
-          const y = get<LayerNormChip>(`layernorm${width}`).assign(layouter, ctx, reshapeView(x[0]!, [rows, width]));
-          const scaled = get<ElementwiseChip>('mul').assign(layouter, y, broadcastTo(x[1]!, [rows, width]));
-          out = reshapeView(get<ElementwiseChip>('add').assign(layouter, scaled, broadcastTo(x[2]!, [rows, width])), shape);
-          break;
-        }
-        case 'reshape':
-          out = reshapeView(x[0]!, shape);
-          break;
-        case 'transpose': {
-          const src = p.info.get(n.inputs[0]!)!.shape;
-          const perm = n.attrs.perm ?? src.map((_, i) => src.length - 1 - i);
-          out = gatherView(x[0]!, transposeIndices(src, perm), shape);
-          break;
-        }
-        case 'slice': {
-          const row = numel(p.info.get(n.inputs[0]!)!.shape.slice(1));
-          const start = (n.attrs.start ?? 0) * row;
-          out = gatherView(x[0]!, Array.from({ length: numel(shape) }, (_, i) => start + i), shape);
-          break;
-        }
-        case 'gather':
-          out = get<EmbeddingChip>(`embed:${n.inputs[0]}`).assign(layouter, x[1]!);
-          break;
-        case 'attention':
-          out = get<AttentionChip>(`attention${shape.join('x')}`).assign(layouter, ctx, x[0]!, x[1]!, x[2]!);
-          break;
-        case 'view':
-        case 'rowmax':
-        case 'fn':
-          out = synthesizeImportOp(layouter, ctx, n, x, shape, get);
-          break;
-      }
-      env.set(n.output, out);
-    }
+    p.graph.nodes.forEach((n, node) => {
+      const def = opDef(n.op);
+      const x = n.inputs.map((name, i) => {
+        if (def.tableInputs?.includes(i)) return undefined;
+        const t = env.get(name);
+        if (!t) throw new GraphError(`node ${n.name}: input "${name}" was not assigned`);
+        return t;
+      });
+      const io = nodeShapes(n, p.info);
+      const chip = <S extends ChipSpec>(spec: S): ChipOf<S> => {
+        const key = chipKey(spec);
+        const r = config.replicas.replica(node, key);
+        const c = chips.get(r ? `${key}#${r}` : key);
+        if (c === undefined) throw new GraphError(`node ${n.name} (${n.op}): chip ${key} was not configured (missing from the op's chips list)`);
+        return c as ChipOf<S>;
+      };
+      const input = (i: number) => {
+        const t = x[i];
+        if (!t) throw new GraphError(`node ${n.name} (${n.op}): input ${i} is not a loaded tensor`);
+        return t;
+      };
+      env.set(n.output, def.synthesize({ node: n, x, shape: io.output, io, layouter, ctx, quant: p.quant, input, chip }));
+    });
 
     this.outputs = new Map();
     for (const o of p.graph.outputs) {

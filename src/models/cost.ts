@@ -5,14 +5,9 @@
  * backend's argument layout (lookup and permutation helper columns), and
  * from those k, a time and a memory estimate.
  *
- * Row formulas (n entries of the output unless stated; Freivalds rows are
- * n·p + m·p + m·n for A [m,n] · B [n,p], `freivaldsRows`):
- *   load private/public   n            fixed tensor   ⌈n / fixedColumns⌉
- *   matmul                freivalds + n (rescale) [+ n (bias add)]
- *   add, mul, relu, gelu  n            softmax        2n (row max + softmax)
- *   layernorm             3n (normalise, ·γ, +β)       gather   n (one entry per row)
- *   view                  0 (cells picked)             rowmax, fn   n input entries (+ fn's table)
- *   attention             H·(freivalds(T,d,T) + freivalds_causal(T,T,d)) + 3·H·T(T+1)/2 + H·T·d
+ * Row formulas: loads n entries (private/public) or ⌈n / fixedColumns⌉
+ * (fixed tensors); each op's rows and tables are its definition's `cost`
+ * (ops/<op>.ts, counted under the chip labels of ops/chips.ts).
  * Regions are packed side by side (floor-plan.ts) over chip replicas
  * (replicas.ts): the height is measured by a values-free synthesis when the
  * model has at most 2^23 region rows, else taken as the busiest replica's
@@ -25,14 +20,12 @@
  * element in Lagrange and coefficient form plus one n-point part of the
  * extended coset per column for each of two threads — main and one worker).
  */
-import { freivaldsRows } from '../gadgets/index.js';
 import { buildArgument } from '../plonkish/backend/argument.js';
 import { extendedLog } from '../plonkish/backend/columns.js';
 import { configure, floorPlan } from '../plonkish/frontend/index.js';
 import { type ModelCircuitParams, ModelCircuit, instanceLayout, loadedWeights } from './compile.js';
-import { numel } from './ir.js';
-import { geluTableSpec } from './quant.js';
-import { importOpRows } from './compile-ops.js';
+import { nodeShapes, numel, opDef } from './ir.js';
+import { chipLabel } from './ops/chips.js';
 
 /** Fitted on nanogpt (k = 16, 331 committed and 186 fixed columns, 2 cores, one worker thread): prove ≈ 131 s, keygen ≈ 25–35 s. */
 export const PROVE_NS_PER_CELL = 6_000;
@@ -87,59 +80,11 @@ export function modelRows(p: ModelCircuitParams): { byOp: Record<string, number>
   }
   if (p.visibility.output === 'fixed') for (const o of p.graph.outputs) add('load', fixedRows(numel(p.info.get(o)!.shape)));
   const tables: number[] = [2 ** (q.limbBits ?? 8)];
+  // each op's own row formulas (ops/<op>.ts), counted under its chips' labels
   for (const node of p.graph.nodes) {
-    const shape = p.info.get(node.output)!.shape;
-    const n = numel(shape);
-    switch (node.op) {
-      case 'matmul': {
-        const [m, k] = p.info.get(node.inputs[0]!)!.shape as [number, number];
-        add('matmul', freivaldsRows(m, k, shape[1]!));
-        add('rescale', n);
-        if (node.inputs[2]) add('add', n);
-        break;
-      }
-      case 'add':
-      case 'mul':
-      case 'relu':
-        add(node.op, n);
-        break;
-      case 'gelu': {
-        add('gelu', n);
-        const g = geluTableSpec(q);
-        tables.push(g.max - g.min + 2);
-        break;
-      }
-      case 'softmax':
-        add('softmax', 2 * n);
-        tables.push(2 ** (q.limbBits ?? 8) + 1);
-        break;
-      case 'layernorm':
-        add('layernorm', n);
-        add('mul', n);
-        add('add', n);
-        tables.push(2 ** q.varBits + 1);
-        break;
-      case 'attention': {
-        const [H, T, d] = shape as [number, number, number];
-        const L = (T * (T + 1)) / 2;
-        add('attention', H * (freivaldsRows(T, d, T) + freivaldsRows(T, T, d, true)) + 3 * H * L + H * T * d);
-        tables.push(2 ** (q.limbBits ?? 8) + 1);
-        break;
-      }
-      case 'gather':
-        add('gather', n);
-        tables.push(numel(p.info.get(node.inputs[0]!)!.shape) + 1);
-        break;
-      case 'rowmax':
-      case 'fn': {
-        const r = importOpRows(node, p.info, q);
-        for (const [k, v] of Object.entries(r.rows)) add(k, v);
-        tables.push(...r.tables);
-        break;
-      }
-      default:
-        break;
-    }
+    const c = opDef(node.op).cost(nodeShapes(node, p.info), q);
+    for (const [spec, rows] of c.rows) add(chipLabel(spec), rows);
+    tables.push(...c.tables);
   }
   const regions = Object.values(by).reduce((a, b) => a + b, 0);
   return { byOp: by, regions, tables: Math.max(...tables) };

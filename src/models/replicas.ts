@@ -11,50 +11,22 @@
  * row) or the smallest power of two that holds the largest single piece of
  * work, whichever is larger: small models keep one replica per chip.
  */
-import { freivaldsRows } from '../gadgets/index.js';
-import { type GraphNode, numel, type TensorInfo } from './ir.js';
+import { type GraphNode, nodeShapes, type TensorInfo, opDef } from './ir.js';
+import { chipKey } from './ops/chips.js';
 
 /** Rows kept free below 2^k for blinding and the last row. */
 const MARGIN = 64;
 export const DEFAULT_TARGET_LOG_ROWS = 16;
 
-/** The chips a node uses and its rows of work on each (estimates; the floor plan measures the truth). */
+/**
+ * The replicable chips a node uses (by key) and its rows of work on each: the
+ * op definition's `work` (estimates of the busiest column set; the floor plan
+ * measures the truth). Chips an op leaves out (tables, row max, fn) keep one copy.
+ */
 export function chipWork(node: GraphNode, info: ReadonlyMap<string, TensorInfo>): [key: string, rows: number][] {
-  const shape = info.get(node.output)!.shape;
-  const n = numel(shape);
-  const width = shape[shape.length - 1]!;
-  switch (node.op) {
-    case 'matmul': {
-      const [m, k] = info.get(node.inputs[0]!)!.shape as [number, number];
-      const p = shape[1]!;
-      const out: [string, number][] = [
-        ['matmul', Math.max(k * p + m * p, m * k)],
-        ['rescale', n],
-      ];
-      if (node.inputs[2]) out.push(['add', n]);
-      return out;
-    }
-    case 'add':
-    case 'mul':
-    case 'relu':
-    case 'gelu':
-      return [[node.op, n]];
-    case 'softmax':
-      return [[`softmax${width}`, 2 * n]];
-    case 'layernorm':
-      return [
-        [`layernorm${width}`, n],
-        ['mul', n],
-        ['add', n],
-      ];
-    case 'attention': {
-      const [H, T, d] = shape as [number, number, number];
-      // the busiest column set: the Freivalds Horner columns of Q·Kᵀ (B·r: d·T, C·r: T·T) and P·V (2·T·d)
-      return [[`attention${shape.join('x')}`, H * (3 * T * d + T * T)]];
-    }
-    default:
-      return [];
-  }
+  return opDef(node.op)
+    .work(nodeShapes(node, info))
+    .map(([spec, rows]) => [chipKey(spec), rows]);
 }
 
 export interface ReplicaPlan {
