@@ -27,7 +27,14 @@ let bpe: Promise<Tokenizer> | undefined;
 /** GPT-2's BPE tokenizer (loaded once). */
 export function gpt2Tokenizer(): Promise<Tokenizer> {
   bpe ??= (async () => {
-    const [{ Tiktoken }, ranks] = await Promise.all([import('js-tiktoken/lite'), import('js-tiktoken/ranks/gpt2')]);
+    // js-tiktoken is an optional dependency: only GPT-2-vocabulary text needs it
+    const [{ Tiktoken }, ranks] = await Promise.all([import('js-tiktoken/lite'), import('js-tiktoken/ranks/gpt2')]).catch((e: unknown) => {
+      bpe = undefined;
+      throw new GraphError(
+        `gpt2 tokenizer: the optional package js-tiktoken could not be loaded (${e instanceof Error ? e.message : String(e)}); ` +
+          'expected it installed (`npm install js-tiktoken`) to tokenize text for the 50257-id vocabulary, or pass token ids as JSON',
+      );
+    });
     const enc = new Tiktoken(ranks.default);
     const check = (ids: readonly number[]) =>
       ids.forEach((id, i) => {
