@@ -172,6 +172,28 @@ export class Domain {
     return wi.map((w, j) => Fr.mul(Fr.mul(w, inv[j]!), common));
   }
 
+  /**
+   * Σ_i values_i·L_i(x): the polynomial whose values on the first m points of
+   * H are `values` (zero on the rest) at x, in bigints with one inversion —
+   * O(m), for short columns such as a verifier's instances.
+   */
+  barycentricPrefix(values: readonly bigint[], x: bigint): bigint {
+    if (values.length > this.n) throw new ShapeError(`Domain.barycentricPrefix: expected at most ${this.n} values, got ${values.length}`);
+    if (values.length === 0) return 0n;
+    const xc = Fr.create(x);
+    const at = this.indexOf(xc);
+    if (at >= 0) return at < values.length ? Fr.create(values[at]!) : 0n;
+    const wi: bigint[] = [];
+    let w = 1n;
+    for (let i = 0; i < values.length; i++, w = Fr.mul(w, this.omega)) wi.push(w);
+    const inv = Fr.batchInv(wi.map((p) => Fr.sub(xc, p)));
+    let acc = 0n;
+    values.forEach((v, i) => {
+      if (v !== 0n) acc = Fr.add(acc, Fr.mul(v, Fr.mul(wi[i]!, inv[i]!)));
+    });
+    return Fr.mul(acc, Fr.mul(this.vanishingAt(xc), this.nInv));
+  }
+
   /** All n values L_i(x) as a packed vector (caller frees). */
   lagrangeBasisAt(x: bigint): FieldVec {
     const xc = Fr.create(x);

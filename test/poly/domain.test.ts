@@ -176,6 +176,17 @@ describe('barycentric evaluation', () => {
       { numRuns: 50 },
     );
   });
+  it('fast-check: barycentricPrefix(values, x) = Σ v_i·L_i(x) over a prefix (x on H too); too many values are rejected', () => {
+    const d = new Domain(3);
+    fc.assert(
+      fc.property(fc.array(fc.bigInt({ min: 0n, max: Fr.p - 1n }), { maxLength: 8 }), fc.oneof(fc.bigInt({ min: 0n, max: Fr.p - 1n }), fc.nat(7).map((i) => d.element(i))), (vals, x) => {
+        const want = vals.reduce((acc, vi, i) => Fr.add(acc, Fr.mul(vi, d.lagrangeAt(i, x))), 0n);
+        return d.barycentricPrefix(vals, x) === want;
+      }),
+      { numRuns: 50 },
+    );
+    expect(() => d.barycentricPrefix(new Array<bigint>(9).fill(1n), 3n)).toThrow(ShapeError);
+  });
   it('rejects a vector of the wrong length', () => {
     const d = new Domain(3);
     const v = d.F.alloc(4);

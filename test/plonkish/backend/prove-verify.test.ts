@@ -49,7 +49,7 @@ describe.each(cases)('%s', (name, _valid, bad) => {
     const accepted: number[] = [];
     for (let i = 0; i < proof.length; i++) {
       const t = proof.slice();
-      t[i] ^= 1 << (i % 8);
+      t[i] = t[i]! ^ (1 << (i % 8));
       const r = verify(pk.vk, t, c.instances, vp);
       if (r.ok) accepted.push(i);
       expect(r.reason).toBeTypeOf('string');

@@ -1,0 +1,108 @@
+/**
+ * The permutation argument (PLONK; halo2's chunked form): copy constraints
+ * as a grand product over the equality-enabled columns, c = degree − 2
+ * columns per chunk, one running product z_j per chunk. Its layout, its
+ * constraints (evaluated by the prover's quotient and by the verifier) and
+ * its prover round; σ_i is computed by keygen.ts.
+ *
+ * A cell (column i, row r) is named δ^i·ω^r and σ_i(ω^r) names the next cell
+ * of its copy cycle; with z_j(ω^(r+1)) = z_j(ω^r)·Π(v + β·δ^i·ω^r + γ)/Π(v + β·σ_i + γ):
+ *   l_0·(1 − z_0) = 0,  l_last·(z_last − 1) = 0,  l_0·(z_j − z_{j−1}(ω^u X)) = 0,
+ *   l_active·(z_j(ωX)·Π(v + β·σ + γ) − z_j(X)·Π(v + β·δ^i·X + γ)) = 0.
+ */
+import { Fr } from '../../field/index.js';
+import type { CompiledCircuit } from '../frontend/index.js';
+import { add, advice, challenge, constant, fixed, instance, mul, prodAll, sub, type ArgumentContext, type NamedConstraint } from './expr.js';
+import { ProverError } from './errors.js';
+import type { ProverState } from './prover-state.js';
+
+/** δ: generates cosets δ^i·H that are disjoint from each other (order = odd part of r − 1). */
+export const DELTA = Fr.pow(Fr.generator, 1n << BigInt(Fr.twoAdicity));
+
+export interface PermutationLayout {
+  readonly columns: CompiledCircuit['permutation']['columns'];
+  readonly chunkSize: number;
+  /** Advice index of z_j per chunk. */
+  readonly z: readonly number[];
+  /** Fixed index of σ_i per permutation column. */
+  readonly sigma: readonly number[];
+}
+
+/** Columns (z_j advice, σ_i fixed after the circuit's `numFixed`) and constraints of the permutation. */
+export function permutationArgument(ctx: ArgumentContext, numFixed: number): { layout: PermutationLayout; constraints: NamedConstraint[] } {
+  const pcols = ctx.circuit.permutation.columns;
+  const chunkSize = Math.max(1, ctx.circuit.permutation.chunkSize);
+  const chunks: number[][] = [];
+  for (let i = 0; i < pcols.length; i += chunkSize) chunks.push(pcols.slice(i, i + chunkSize).map((_, j) => i + j));
+  const sigma = pcols.map((_, i) => numFixed + i);
+  const z = chunks.map(() => ctx.allocAdvice());
+  const beta = challenge(ctx.challenges.beta);
+  const gamma = challenge(ctx.challenges.gamma);
+  const l0 = instance(ctx.virtual.l0);
+  const lLast = instance(ctx.virtual.lLast);
+  const lActive = instance(ctx.virtual.lActive);
+  const colExpr = (i: number) => {
+    const col = pcols[i]!;
+    return col.kind === 'advice' ? advice(col.index) : col.kind === 'fixed' ? fixed(col.index) : instance(col.index);
+  };
+  const constraints: NamedConstraint[] = [];
+  chunks.forEach((chunk, j) => {
+    const zj = advice(z[j]!);
+    if (j === 0) constraints.push({ name: 'permutation: z_0 starts at 1', expression: mul(l0, sub(constant(1n), zj)) });
+    else constraints.push({ name: `permutation: z_${j} continues z_${j - 1}`, expression: mul(l0, sub(zj, advice(z[j - 1]!, ctx.usableRows))) });
+    if (j === chunks.length - 1) constraints.push({ name: `permutation: z_${j} ends at 1`, expression: mul(lLast, sub(zj, constant(1n))) });
+    const left = prodAll(chunk.map((i) => add(add(colExpr(i), mul(beta, fixed(sigma[i]!))), gamma)));
+    const right = prodAll(chunk.map((i) => add(add(colExpr(i), mul(beta, mul(constant(Fr.pow(DELTA, BigInt(i))), instance(ctx.virtual.x)))), gamma)));
+    constraints.push({ name: `permutation: chunk ${j} product`, expression: mul(lActive, sub(mul(advice(z[j]!, 1), left), mul(zj, right))) });
+  });
+  return { layout: { columns: pcols, chunkSize, z, sigma }, constraints };
+}
+
+/**
+ * Round 3 (after β, γ): the running products z_j, each chunk continuing from
+ * the previous chunk's value at row u, blinded past the usable rows. Throws a
+ * ProverError when the copy constraints do not hold (the product is not 1).
+ */
+export function permutationCommit(s: ProverState, beta: bigint, gamma: bigint): void {
+  const { F, n, usableRows: u } = s;
+  const { permutation } = s.arg;
+  const ones = s.ones();
+  const omega = Fr.rootOfUnityOfOrder(s.arg.k);
+  let carry = 1n;
+  permutation.z.forEach((zCol, j) => {
+    const num = F.alloc(n);
+    const den = F.alloc(n);
+    num.copyFrom(ones);
+    den.copyFrom(ones);
+    const term = F.alloc(n);
+    const end = Math.min(permutation.columns.length, (j + 1) * permutation.chunkSize);
+    for (let i = j * permutation.chunkSize; i < end; i++) {
+      const col = permutation.columns[i]!;
+      const vv = s.loadValues(col.kind, col.index);
+      const v = vv.vec;
+      // v + β·δ^i·ω^r + γ
+      F.powers(term, Fr.mul(beta, Fr.pow(DELTA, BigInt(i))), omega);
+      F.add(term, term, v);
+      F.axpy(term, gamma, ones);
+      F.mul(num, num, term);
+      // v + β·σ_i + γ
+      const sigma = s.loadValues('fixed', permutation.sigma[i]!).vec;
+      term.copyFrom(v);
+      F.axpy(term, beta, sigma);
+      sigma.free();
+      if (vv.owned) v.free();
+      F.axpy(term, gamma, ones);
+      F.mul(den, den, term);
+    }
+    F.batchInv(den, den);
+    F.mul(num, num, den);
+    // z_{r+1} = z_r · ratio_r from the previous chunk's last value (rows past u are blinded below)
+    const z = F.allocUninit(n);
+    F.prefixProduct(z, carry, num);
+    for (const v of [num, den, term]) v.free();
+    carry = z.get(u);
+    s.blindVec(z, u + 1);
+    s.setAdvice(zCol, z);
+  });
+  if (permutation.z.length && carry !== 1n) throw new ProverError('prove: the copy constraints do not hold (permutation product ≠ 1)');
+}
