@@ -10,7 +10,14 @@
  *   `FirstPhase`/`SecondPhase`/`ThirdPhase`).
  * - fixed: constants of the circuit, fixed at keygen (tables, constants,
  *   selectors once compiled).
- * - instance: public inputs, known to the verifier.
+ * - instance: public inputs. Phase 0 (the default): supplied by the verifier
+ *   and absorbed before anything else. Phase p > 0 (a "late" instance):
+ *   computed by the prover from its phase-p witness (`Layouter.exposeInstance`),
+ *   sent in the proof after the phase-p advice commitments and absorbed there,
+ *   before any later challenge — so a value that depends on challenges (a
+ *   folded evaluation to be checked against an external commitment opening)
+ *   can be made public. Its length is fixed at configure time, so the proof's
+ *   shape follows the verifying key.
  *
  * A selector is a fixed column of 0/1 (halo2's simple selector); it keeps its
  * own handle so authors can tell it apart, and `compile()` turns each selector
@@ -37,6 +44,13 @@ export interface FixedColumn {
 export interface InstanceColumn {
   readonly kind: 'instance';
   readonly index: number;
+  /**
+   * Absent (= 0): verifier-supplied; p > 0: prover-supplied after the
+   * phase-p advice (see the module comment). Absent rather than 0 so the
+   * handles, compiled circuits and VK digests of circuits without late
+   * instances are what they were before late instances existed.
+   */
+  readonly phase?: Phase;
 }
 /** Any column of the table. */
 export type Column = AdviceColumn | FixedColumn | InstanceColumn;
@@ -97,8 +111,13 @@ export function adviceColumn(index: number, phase: Phase = 0): AdviceColumn {
 export function fixedColumn(index: number): FixedColumn {
   return Object.freeze({ kind: 'fixed', index });
 }
-export function instanceColumn(index: number): InstanceColumn {
-  return Object.freeze({ kind: 'instance', index });
+export function instanceColumn(index: number, phase: Phase = 0): InstanceColumn {
+  return phase === 0 ? Object.freeze({ kind: 'instance', index }) : Object.freeze({ kind: 'instance', index, phase });
+}
+
+/** The phase of an instance column (0 when absent). */
+export function instancePhase(column: { readonly phase?: Phase }): Phase {
+  return column.phase ?? 0;
 }
 
 /** `advice[3]`, `fixed[0]`, `instance[1]`, `selector[2]`. */

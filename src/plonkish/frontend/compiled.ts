@@ -18,6 +18,11 @@
  *   one multiplicity column per table, inputs batched (logUp).
  * - `permutation.columns` lists equality-enabled columns in order; copy
  *   constraints come with the `Assignment`.
+ * - An instance column with `phase` p > 0 is late: the caller passes [] for
+ *   it; the prover takes its `length` values from the phase-p witness
+ *   (`Assignment.instance`), writes them into the proof right after the
+ *   phase-p advice commitments (before that phase's challenges), and both
+ *   sides absorb them there. Columns without `phase` are phase 0.
  */
 import type { ColumnRef, Phase } from './columns.js';
 import { type ConstraintSystem, lookupDegree, PERMUTATION_MIN_DEGREE } from './constraint-system.js';
@@ -43,6 +48,10 @@ export interface CompiledFixedColumn {
 }
 export interface CompiledInstanceColumn {
   readonly index: number;
+  /** Present only for late columns (p > 0), so older circuits serialize as before. */
+  readonly phase?: Phase;
+  /** Rows a late column publishes (present with `phase`). */
+  readonly length?: number;
   readonly name?: string;
 }
 export interface CompiledSelector {
@@ -186,7 +195,9 @@ export function compileConstraintSystem(cs: ConstraintSystem): CompiledCircuit {
     numPhases: cs.numPhases(),
     advice: cs.advice.map((a) => named({ index: a.column.index, phase: a.column.phase }, a.name)),
     fixed,
-    instance: cs.instance.map((c) => named({ index: c.column.index }, c.name)),
+    instance: cs.instance.map((c) =>
+      named(c.column.phase ? { index: c.column.index, phase: c.column.phase, length: c.length ?? 0 } : { index: c.column.index }, c.name),
+    ),
     selectors: cs.selectors.map((s, i) => named({ index: i, fixedColumn: selectorColumn(i) }, s.name)),
     challenges: cs.challenges.map((c) => named({ index: c.index, phase: c.phase }, c.name)),
     gates,
@@ -212,6 +223,11 @@ function isDynamic(n: ExprNode): boolean {
 /** Max degree over compiled constraints (a consistency check for backends). */
 export function maxGateDegree(c: CompiledCircuit): number {
   return Math.max(0, ...c.gates.flatMap((g) => g.constraints.map((k) => degreeOf(k.expression))));
+}
+
+/** The late instance columns (phase > 0) of a compiled circuit, in index order. */
+export function lateInstanceColumns(c: CompiledCircuit): { readonly index: number; readonly phase: Phase; readonly length: number }[] {
+  return c.instance.flatMap((col) => (col.phase ? [{ index: col.index, phase: col.phase, length: col.length ?? 0 }] : []));
 }
 
 /** Usable rows of a compiled circuit at size n = 2^k. */

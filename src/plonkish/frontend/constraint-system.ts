@@ -50,6 +50,16 @@ export interface ColumnOptions {
 export interface AdviceOptions extends ColumnOptions {
   readonly phase?: Phase;
 }
+/**
+ * A phase-0 instance column is supplied by the verifier. A late one
+ * (`phase` p > 0) is supplied by the prover from its phase-p witness and
+ * needs its `length` (rows published) fixed here, so the proof's shape is
+ * decided by the circuit, not by the prover.
+ */
+export interface InstanceOptions extends ColumnOptions {
+  readonly phase?: Phase;
+  readonly length?: number;
+}
 
 export interface GateConstraint {
   readonly name: string;
@@ -127,7 +137,7 @@ interface Named<T> {
 export class ConstraintSystem {
   readonly advice: Named<AdviceColumn>[] = [];
   readonly fixed: (Named<FixedColumn> & { readonly origin: FixedOrigin })[] = [];
-  readonly instance: Named<InstanceColumn>[] = [];
+  readonly instance: (Named<InstanceColumn> & { readonly length?: number })[] = [];
   readonly selectors: Named<Selector>[] = [];
   readonly challenges: (Challenge & { readonly name?: string })[] = [];
   readonly gates: Gate[] = [];
@@ -159,10 +169,32 @@ export class ConstraintSystem {
   fixedColumn(options: ColumnOptions = {}): FixedColumn {
     return this.pushFixed('fixed', options.name);
   }
-  instanceColumn(options: ColumnOptions = {}): InstanceColumn {
-    const column = instanceColumn(this.instance.length);
-    this.instance.push({ column, name: options.name });
+  instanceColumn(options: InstanceOptions = {}): InstanceColumn {
+    const phase = options.phase ?? 0;
+    if (!isPhase(phase)) throw new ConstraintSystemError(`instanceColumn: expected phase 0…${MAX_PHASE}, got ${String(phase)}`);
+    if (phase === 0) {
+      if (options.length !== undefined) {
+        throw new ConstraintSystemError(`instanceColumn: a phase-0 instance column takes its length from the verifier's values, got length ${options.length}`);
+      }
+      const column = instanceColumn(this.instance.length);
+      this.instance.push({ column, name: options.name });
+      return column;
+    }
+    // The values are sent after the phase-p advice commitments: there must be such a round.
+    if (!this.advice.some((a) => a.column.phase === phase)) {
+      throw new ConstraintSystemError(`instanceColumn: phase ${phase} needs an advice column of phase ${phase} first (its values are sent after that phase's commitments)`);
+    }
+    const length = options.length;
+    if (length === undefined || !Number.isSafeInteger(length) || length < 1) {
+      throw new ConstraintSystemError(`instanceColumn: a phase-${phase} instance column needs a length (rows published) ≥ 1, got ${String(length)}`);
+    }
+    const column = instanceColumn(this.instance.length, phase);
+    this.instance.push({ column, name: options.name, length });
     return column;
+  }
+  /** Rows published by a late instance column (undefined for phase 0 columns). */
+  instanceLength(column: InstanceColumn): number | undefined {
+    return this.instance[column.index]?.length;
   }
   /** A simple selector (a 0/1 fixed column once compiled). */
   selector(options: ColumnOptions = {}): Selector {
@@ -318,6 +350,7 @@ export class ConstraintSystem {
   checkColumn(column: Column, where: string): void {
     const list = column.kind === 'advice' ? this.advice : column.kind === 'fixed' ? this.fixed : column.kind === 'instance' ? this.instance : undefined;
     const known = list?.[column.index]?.column;
+    // (an instance handle's phase is implied by its index, as expressions carry none)
     if (!known || (column.kind === 'advice' && (known as AdviceColumn).phase !== column.phase)) {
       throw new ConstraintSystemError(`${where}: ${columnLabel(column)} does not belong to this constraint system`);
     }

@@ -222,6 +222,31 @@ export class LayoutStore {
     return cell;
   }
 
+  /**
+   * Publish `cell`'s value in row `row` of a late instance column: a copy
+   * constraint ties the two (so a proof with another published value fails
+   * the permutation), and when the column's phase is being synthesized the
+   * value is stored where the prover reads the column from.
+   */
+  exposeInstance(cell: Cell, value: Value<bigint>, column: InstanceColumn, row: number, where: string): void {
+    this.cs.checkColumn(column, where);
+    const label = this.label(column);
+    const phase = column.phase ?? 0;
+    const length = this.cs.instanceLength(column);
+    if (phase === 0 || length === undefined) {
+      throw new SynthesisError(`${where}: ${label} is a phase-0 instance column (verifier-supplied); expected a late one (cs.instanceColumn({ phase, length })), or use constrainInstance`);
+    }
+    if (!Number.isSafeInteger(row) || row < 0 || row >= length) {
+      throw new AssignmentError(`${where}: ${label} publishes rows 0…${length - 1}, got row ${row}`, label, row);
+    }
+    this.copy(cell, { column, row }, where);
+    if (this.measuring || !this.witness || !this.recorded[phase] || !this.instance) return;
+    if (!value.isKnown()) {
+      throw new AssignmentError(`${where}: ${label} row ${row} (phase ${phase}) got Value.unknown() while synthesizing the witness`, label, row);
+    }
+    this.instance[column.index]![row] = this.checkValue(label, row, value.get(), where);
+  }
+
   instanceValue(column: InstanceColumn, row: number, where: string): Value<bigint> {
     this.cs.checkColumn(column, where);
     this.checkRow(this.label(column), row, where);
@@ -290,6 +315,13 @@ export class LayoutStore {
     }
     return instances.map((values, c) => {
       const label = this.cs.describeColumn({ kind: 'instance', index: c });
+      const late = this.cs.instance[c]!;
+      if (late.length !== undefined) {
+        if (values.length !== 0) {
+          throw new SynthesisError(`synthesize: ${label} is a phase-${late.column.phase ?? 0} instance column whose values come from the witness; expected [] for it, got ${values.length} values`);
+        }
+        if (late.length > this.usableRows) throw new NotEnoughRowsError(label, late.length - 1, this.usableRows, this.k, 'instances');
+      }
       if (values.length > this.usableRows) throw new NotEnoughRowsError(label, values.length - 1, this.usableRows, this.k, 'instances');
       const col = new Array<bigint>(this.n).fill(0n);
       values.forEach((v, row) => (col[row] = this.checkValue(label, row, v, 'instances')));

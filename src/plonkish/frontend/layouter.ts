@@ -15,7 +15,7 @@ import type { Cell, Challenge, InstanceColumn } from './columns.js';
 import type { ConstraintSystem } from './constraint-system.js';
 import { SynthesisError } from './errors.js';
 import { LayoutStore, type SynthesisMode } from './layout-store.js';
-import { Region, TableAssigner } from './region.js';
+import { type AssignedCell, Region, TableAssigner } from './region.js';
 import type { MeasuredRegion } from './floor-plan.js';
 import type { Value } from './value.js';
 
@@ -124,6 +124,17 @@ export class Layouter {
   constrainInstance(cell: Cell, column: InstanceColumn, row: number): void {
     this.checkActive('constrainInstance');
     this.store.copy(cell, { column, row }, 'constrainInstance');
+  }
+
+  /**
+   * Publish an assigned cell's value in row `row` of a late instance column
+   * (`cs.instanceColumn({ phase, length })`, equality-enabled): the prover
+   * sends it after that phase's advice commitments; the verifier reads it
+   * from the proof and returns it. Copy-constrained to the cell.
+   */
+  exposeInstance(cell: AssignedCell, column: InstanceColumn, row: number): void {
+    this.checkActive('exposeInstance');
+    this.store.exposeInstance(cell, cell.value, column, row, 'exposeInstance');
   }
 
   /** The cell of the constants column holding `value` (each distinct constant is placed once). */

@@ -12,7 +12,8 @@
  * - lookups on usable rows: each input tuple must be among the table tuples
  *   of the usable rows;
  * - copy constraints, including instance constraints against the given
- *   public inputs.
+ *   public inputs (and against the values a late instance column publishes:
+ *   those come from the witness, see `lateInstances`).
  *
  * Challenges are pseudo-random but deterministic (a fixed-seed generator),
  * as in halo2's MockProver; all phases are synthesized in one pass.
@@ -104,6 +105,15 @@ export class MockProver<Config = unknown> {
     const challenges = options.challenges ?? mockChallenges(configured.compiled.challenges.length);
     const assignment = synthesizeWitness(circuit, { k, instances, configured, challenges });
     return new MockProver(k, configured.cs, configured.config, configured.compiled, assignment, challenges, options.maxFailures ?? 1000);
+  }
+
+  /**
+   * The values of the late instance columns (phase > 0) as a real proof
+   * would carry them: `length` rows each, taken from the witness, by column
+   * index (empty for phase-0 columns, whose values the caller supplied).
+   */
+  lateInstances(): bigint[][] {
+    return this.compiled.instance.map((c) => (c.phase ? (this.assignment.instance?.[c.index] ?? []).slice(0, c.length ?? 0) : []));
   }
 
   /**
