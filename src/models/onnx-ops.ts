@@ -372,3 +372,5 @@ export function onnxToGraph(model: OnnxModel, options: OnnxLowerOptions = {}): L
   }
   return { graph: L.g.build([...outputs.values()]), outputs, fused: fusions.map((f) => f.kind) };
 }
+
+export { rescaleStreams, type StreamScale } from './onnx-rescale.js';

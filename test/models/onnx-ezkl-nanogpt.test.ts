@@ -7,11 +7,14 @@
  * layernorm, gelu and attention ops (onnx-fuse.ts). The reference is
  * onnxruntime's logits (reference.json): our ONNX float evaluator matches
  * them closely, and the lowered IR in float picks the same top-1 token at all
- * 64 positions.
+ * 64 positions. Its untrained weights (std 0.02) give LayerNorm inputs of row
+ * variance ≈ 10⁻³, below what the LayerNorm gadget resolves at scale 2^8:
+ * `rescaleStreams` scales the residual stream by 32 (exact, ε·32²), after
+ * which the quantized model at 2^8 also picks the same top-1 everywhere.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { evaluateFloat, evaluateOnnx, onnxToGraph, OnnxImportError, parseOnnx } from '../../src/models/index.js';
+import { calibrate, dequantizeValues, evaluateFloat, evaluateOnnx, GraphBuilder, onnxToGraph, OnnxImportError, parseOnnx, QuantEvaluator, QuantizedWeights, rescaleStreams } from '../../src/models/index.js';
 
 const dir = new URL('../fixtures/ezkl-nanogpt/', import.meta.url);
 const model = parseOnnx(readFileSync(new URL('network.onnx', dir)));
@@ -65,5 +68,45 @@ describe("EZKL's nanoGPT ONNX file", () => {
   it('without pattern recognition the decomposed LayerNorm stops the import at its Div by a computed tensor', () => {
     expect(() => onnxToGraph(model, { dims: { batch_size: 1 }, fuse: false })).toThrow(OnnxImportError);
     expect(() => onnxToGraph(model, { dims: { batch_size: 1 }, fuse: false })).toThrow(/ln_1\/Div.*divisor/);
+  });
+});
+
+describe('rescaleStreams', () => {
+  const lowered = onnxToGraph(model, { dims: { batch_size: 1 } });
+  const out = lowered.outputs.get('output')!;
+  const sample = { input: ref.input };
+
+  it("scales EZKL nanoGPT's residual stream by 32 without changing the float outputs; quantized at 2^8 the top-1 matches everywhere", () => {
+    const { graph, streams } = rescaleStreams(lowered.graph, sample);
+    expect(streams.map((s) => [s.factor, s.norms.length])).toEqual([[32, 9]]);
+    expect(graph.nodes.filter((n) => n.op === 'layernorm').every((n) => Math.abs(n.attrs.eps! / (1e-5 * 1024) - 1) < 1e-6)).toBe(true);
+    const before = evaluateFloat(lowered.graph, sample).get(out)!.data;
+    const after = evaluateFloat(graph, sample).get(out)!.data;
+    expect(maxDiff(after, Array.from(before))).toBeLessThan(1e-9);
+    // without the rescale the LayerNorm's variance rounds to ~0 at 2^8
+    expect(() => calibrate(lowered.graph, [sample], { scale: 8 })).toThrow(/ln_1.*range/);
+    const { quant } = calibrate(graph, [sample], { scale: 8 });
+    const q = new QuantEvaluator(graph, quant, new QuantizedWeights(graph, 8));
+    const logits = dequantizeValues(q.run(q.quantizeInputs(sample)).get(out)!.data, 8);
+    expect(Array.from({ length: T }, (_, r) => r).filter((r) => argmax(logits, r) !== argmax(ref.logits, r))).toEqual([]);
+    expect(maxDiff(logits, ref.logits)).toBeLessThan(0.1);
+  });
+
+  it('leaves a stream alone when it is read by another op, and when its variance is already large', () => {
+    const g = new GraphBuilder('s');
+    const x = g.input('x', [2, 4]);
+    const w = g.weight('w', [4, 4], Float64Array.from({ length: 16 }, (_, i) => ((i * 7) % 5) / 500));
+    const h = g.op('matmul', 'h', [x, w]);
+    const one = g.weight('one', [4], new Float64Array(4).fill(1));
+    const zero = g.weight('zero', [4], new Float64Array(4));
+    const y = g.op('layernorm', 'ln', [h, one, zero]);
+    const small = { x: [1, 2, 3, 4, 4, 3, 2, 1] };
+    const plain = g.build([y]);
+    const [s] = rescaleStreams(plain, small).streams;
+    // scaled so that the variance lands within a factor 2 of 1
+    expect(Math.abs(Math.log2(s!.factor ** 2 * s!.variance))).toBeLessThanOrEqual(1);
+    expect(rescaleStreams(plain, { x: small.x.map((v) => v * 1000) }).streams).toEqual([]);
+    g.op('relu', 'r', [h]);
+    expect(rescaleStreams(g.build([y, 'r']), small).streams).toEqual([]);
   });
 });
