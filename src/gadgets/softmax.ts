@@ -101,7 +101,8 @@ function softmaxWith(x: ArrayLike<bigint>, lengths: readonly number[], r: Resolv
   const d = Array.from({ length: r.K }, () => new BigInt64Array(total));
   const f = tables.map(() => new BigInt64Array(total));
   const chain = Array.from({ length: Math.max(0, r.K - r.L - 1) }, () => new BigInt64Array(total));
-  const [m, e, acc, tot, y, rem] = Array.from({ length: 6 }, () => new BigInt64Array(total));
+  const alloc = () => new BigInt64Array(total);
+  const [m, e, acc, tot, y, rem] = [alloc(), alloc(), alloc(), alloc(), alloc(), alloc()] as const;
   const mask = (1n << BigInt(r.b)) - 1n;
   let o = 0;
   lengths.forEach((len, g) => {
