@@ -1,5 +1,5 @@
 /**
- * The benchmark contract of BENCH.md: suites return rows
+ * The benchmark contract (docs/benchmarks.md): suites return rows
  * `{case, impl, size, median_ns, samples, …}`; the runner prints one JSON
  * document (--json) or a table with ratios to zktensor.
  *

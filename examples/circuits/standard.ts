@@ -1,5 +1,5 @@
 /**
- * The standard benchmark circuit of BENCH.md's `prove` suite: 8 advice
+ * The standard benchmark circuit of the `prove` benchmark suite: 8 advice
  * columns, a degree-3 custom gate, a lookup and copies, filling the usable rows.
  *
  *   | a0 | a1 | a2 | a3 | a4 | a5 | a6                     | a7   | q_gate | q_byte |

@@ -1,5 +1,5 @@
 /**
- * The one door to `@noble/curves` (DESIGN.md: nothing else imports it).
+ * The one door to `@noble/curves` (a layer rule, test/layers.test.ts: nothing else imports it).
  *
  * - G1: conversions between our bigint points (`G1Affine`, null = infinity)
  *   and noble's projective points, and noble's Pippenger as an independent

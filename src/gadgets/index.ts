@@ -1,7 +1,7 @@
 /**
  * ML gadgets over the PLONKish frontend: fixed-point tensors, exact lookup
  * tables, and halo2-style chips (configure / assign) with bigint specs.
- * See DESIGN.md § Gadgets.
+ * See docs/architecture.md (src/gadgets).
  */
 export * from './tensor.js';
 export * from './exact.js';

@@ -96,3 +96,11 @@ export function installConsumer(dir: string, repo: string, tarball: string, env:
   writeFileSync(join(dir, 'package-lock.json'), JSON.stringify({ name: pkg.name, version: pkg.version, lockfileVersion: 3, requires: true, packages }, null, 2));
   execFileSync('npm', ['ci', '--offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
+
+/** examples/own-circuit.ts as a package user writes it: from the first import on, importing 'zktensor'. */
+export function ownCircuitAsUser(repo: string): string {
+  const source = readFileSync(join(repo, 'examples/own-circuit.ts'), 'utf8');
+  const at = source.indexOf('import {');
+  if (at < 0) throw new Error('examples/own-circuit.ts: expected an `import {` line');
+  return source.slice(at).replace("from '../src/index.js'", "from 'zktensor'").trimEnd();
+}

@@ -11,7 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installConsumer } from './consumer.js';
+import { installConsumer, ownCircuitAsUser } from './consumer.js';
 
 const repo = resolve(__dirname, '../..');
 const here = resolve(__dirname, 'consumer');
@@ -42,6 +42,7 @@ beforeAll(() => {
   copyFileSync(join(here, 'exports.mjs'), join(app, 'exports.mjs'));
   // kept as .ts.in in the repo: our own typecheck would resolve 'zktensor' to a dist/ not built yet
   copyFileSync(join(here, 'check.ts.in'), join(app, 'check.ts'));
+  writeFileSync(join(app, 'own-circuit.ts'), `${ownCircuitAsUser(repo)}\n`);
   copyFileSync(join(repo, 'test/fixtures/onnx/mlp.onnx'), join(app, 'mlp.onnx'));
 }, 300_000);
 
@@ -69,7 +70,7 @@ describe('npm pack → install in another folder', () => {
     expect(r.stdout).toMatch(/^ok: 9 entry points/);
   });
 
-  it('the installed declarations type-check under tsc --strict', () => {
+  it('the installed declarations type-check under tsc --strict, with the README\'s own-circuit example', () => {
     writeFileSync(
       join(app, 'tsconfig.json'),
       JSON.stringify({
@@ -86,7 +87,7 @@ describe('npm pack → install in another folder', () => {
           noEmit: true,
           skipLibCheck: false,
         },
-        files: ['check.ts'],
+        files: ['check.ts', 'own-circuit.ts'],
       }),
     );
     const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
