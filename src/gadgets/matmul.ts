@@ -122,15 +122,34 @@ export class MatmulChip {
     const rho = layouter.getChallenge(hz.rho);
     // Horner over the rows of B (n × p), B's cells copied in.
     const u = this.hornerRegion(layouter, `${this.name}: B·r`, n, p, b.values, rho, b.cells);
+    return assignedTensor([m, p], scale, this.checkAgainst(layouter, aRow, lenOf, u.out, c, m, p), c);
+  }
+
+  /**
+   * The Freivalds check given u = B·r as phase-1 cells (from the Horner
+   * region above, or assigned directly when B is committed outside the
+   * circuit, matmul-committed.ts): C·r by Horner over C's rows, A·u by dot
+   * products, equal row by row. Returns C's cells (row-major).
+   */
+  checkAgainst(
+    layouter: Layouter,
+    aRow: (i: number) => FieldVector,
+    lenOf: (i: number) => number,
+    u: FieldVector,
+    c: Value<BigInt64Array>,
+    m: number,
+    p: number,
+  ): Cell[] {
+    const rho = layouter.getChallenge(this.horner!.rho);
     // Horner over the rows of C (m × p); these ent cells are C.
     const v = this.hornerRegion(layouter, `${this.name}: C·r`, m, p, c, rho);
     const pairs: [FieldVector, FieldVector][] = [];
     for (let i = 0; i < m; i++) {
-      pairs.push([aRow(i), { cells: u.out.cells.slice(0, lenOf(i)), values: u.out.values.map((x) => x.slice(0, lenOf(i))) }]);
+      pairs.push([aRow(i), { cells: u.cells.slice(0, lenOf(i)), values: u.values.map((x) => x.slice(0, lenOf(i))) }]);
     }
     const w = this.dot.assign(layouter, pairs, `${this.name}: A·(B·r)`);
     layouter.region(`${this.name}: check`, (region) => v.out.cells.forEach((cell, i) => region.constrainEqual(cell, w.cells[i]!)));
-    return assignedTensor([m, p], scale, v.entries, c);
+    return v.entries;
   }
 
   private hornerRegion(

@@ -1,0 +1,216 @@
+/**
+ * Matrix product C = A·B with B committed outside the circuit (commit-and-prove
+ * weights, as zkLLM and Artemis): the circuit never holds B. Setup commits
+ * row k of B (n × p) as P_k(X) = Σ_j B_kj·X^j (pcs/matrix-commit.ts); the list
+ * of commitments is the model's fingerprint.
+ *
+ * Rounds (r = (1, ρ, …, ρ^(p−1))):
+ *   phase 0   A (T × n) and C (T × p) committed (C's cells are the output);
+ *   ρ         drawn (the circuit's Freivalds challenge);
+ *   phase 1   u = B·r, i.e. u_k = P_k(ρ), assigned by the prover from the
+ *             weights it holds; the circuit checks C·r = A·u row by row
+ *             (Horner over C's rows, dot products of A's rows with u);
+ *   γ         drawn after phase 1 (one per circuit, `WeightFold`);
+ *   phase 2   v = Σ_i γ^i·u_i over the u of ALL committed matrices of the
+ *             circuit in fingerprint order (Horner), published in a phase-2
+ *             instance column (sent after the phase-2 commitments);
+ *   outside   one KZG opening shows v = P_γ(ρ), P_γ = Σ_i γ^i·P_i, against
+ *             C_γ = Σ_i γ^i·C_i computed by the verifier from the fingerprint.
+ *
+ * Soundness (Schwartz–Zippel twice, union bound):
+ * - the fold: u is fixed before γ. If u ≠ (P_i(ρ))_i, then
+ *   Σ_i γ^i·(u_i − P_i(ρ)) is a nonzero polynomial in γ of degree < N
+ *   (N = rows of all committed matrices), zero at a random γ with probability
+ *   < N/|Fr|; otherwise the opening (KZG binding under q-SDH) fails.
+ * - Freivalds: A and C are fixed before ρ, and u = B·r by the fold. If
+ *   C ≠ A·B, some row t of C − A·B is nonzero and (C − A·B)_t·r is a nonzero
+ *   polynomial in ρ of degree < p: zero with probability < p/|Fr| per row.
+ *   (One ρ serves every matmul: each check is its own polynomial identity.)
+ *
+ * Layout (columns of the inner Freivalds chip, matmul.ts, plus the fold's):
+ *   region "<name>: u = B·r"   n rows: u in the inner chip's phase-1 `h`
+ *                              column, no selector on (free witness cells);
+ *   region "<name>: C·r"       T·p rows (Horner, as the Freivalds chip);
+ *   region "<name>: A·(B·r)"   T·n rows (dot products, b copied from u);
+ *   region "weights: fold"     N rows, once per circuit:
+ *   | uf (ph 1, eq)  | acc (ph 2, eq)        | q_f0 | q_f |
+ *   |----------------|-----------------------|------|-----|
+ *   | u_{N−1}        | u_{N−1}               |  1   |     |
+ *   | u_i            | acc(−1)·γ + u_i       |      |  1  |
+ *   last acc = Σ_i γ^i·u_i, copy-constrained to the instance cell.
+ *   q_f0·(acc − uf) = 0,   q_f·(acc − acc(−1)·γ − uf) = 0.
+ * Per matrix T·(n + p) + 2n rows instead of n·p + T·(n + p): the n·p Horner
+ * rows over B are gone, so rows no longer follow the parameter count.
+ *
+ * The commitments are binding, not hiding: v and the opening reveal
+ * evaluations of the weights. "Private" here means the verifier needs only
+ * the fingerprint, not the weights.
+ */
+import type { AdviceColumn, AssignedCell, Cell, Challenge, InstanceColumn, Layouter, Selector } from '../plonkish/frontend/index.js';
+import { Value } from '../plonkish/frontend/index.js';
+import { Fr } from '../field/bn254.js';
+import type { GadgetContext } from './context.js';
+import type { FieldVector } from './dot.js';
+import { MatmulChip, matmulSpec } from './matmul.js';
+import { spanCells } from './range.js';
+import { type AssignedTensor, assignedTensor, dims2, GadgetError, toField } from './tensor.js';
+
+/** u_k = Σ_j B_kj·ρ^j for every row of B (n × p, row-major): B·r, what the prover assigns. */
+export function committedRowEvaluations(b: ArrayLike<bigint>, n: number, p: number, rho: bigint): bigint[] {
+  if (b.length !== n * p) throw new GadgetError(`committedRowEvaluations: expected ${n} × ${p} = ${n * p} weights, got ${b.length}`);
+  const u = new Array<bigint>(n);
+  for (let k = 0; k < n; k++) {
+    let acc = 0n;
+    for (let j = p - 1; j >= 0; j--) acc = Fr.add(Fr.mul(acc, rho), toField(b[k * p + j]!));
+    u[k] = acc;
+  }
+  return u;
+}
+
+/** v = Σ_i γ^i·u_i (the published fold). */
+export function foldSpec(u: readonly bigint[], gamma: bigint): bigint {
+  let acc = 0n;
+  for (let i = u.length - 1; i >= 0; i--) acc = Fr.add(Fr.mul(acc, gamma), u[i]!);
+  return acc;
+}
+
+/** Rows of one committed matmul (T × n)·(n × p), its share of the fold included: T·p + T·n + 2n. */
+export function committedFreivaldsRows(m: number, n: number, p: number): number {
+  return m * p + m * n + 2 * n;
+}
+
+/** The weights the prover holds for one committed matrix (unknown at keygen). */
+export interface CommittedWeights {
+  /** Position in the model's list of committed matrices (the fingerprint order). */
+  readonly index: number;
+  readonly rows: number;
+  readonly cols: number;
+  readonly scale: number;
+  /** B row-major, signed integers. */
+  readonly values: Value<BigInt64Array>;
+}
+
+/**
+ * The γ-fold over every committed matrix of one circuit: one per circuit,
+ * shared by all committed matmul chips (and their replicas). Each matmul
+ * registers its u cells under the matrix's index; `finish` lays out the
+ * Horner over all of them in index order and publishes v.
+ */
+export class WeightFold {
+  /** Registered u per synthesis (a config outlives syntheses: keygen, phases, measure pass). */
+  private readonly slots = new WeakMap<Layouter, FieldVector[]>();
+
+  private constructor(
+    readonly uf: AdviceColumn,
+    readonly acc: AdviceColumn,
+    readonly q0: Selector,
+    readonly q: Selector,
+    readonly gamma: Challenge,
+    /** Phase-2 instance column, length 1: v. */
+    readonly out: InstanceColumn,
+  ) {}
+
+  /** Needs an advice column of phase 0 already (the phase-1 column's prerequisite). */
+  static configure(ctx: GadgetContext): WeightFold {
+    const cs = ctx.cs;
+    const uf = cs.adviceColumn({ name: 'weights.uf', phase: 1 });
+    const gamma = cs.challenge(1, { name: 'weights.gamma' });
+    const acc = cs.adviceColumn({ name: 'weights.acc', phase: 2 });
+    const out = cs.instanceColumn({ name: 'weights.v', phase: 2, length: 1 });
+    for (const c of [uf, acc, out]) cs.enableEquality(c);
+    const q0 = cs.selector({ name: 'weights.q_f0' });
+    const q = cs.selector({ name: 'weights.q_f' });
+    cs.createGate('weights: fold first', (meta) => [meta.querySelector(q0).mul(meta.query(acc).sub(meta.query(uf)))]);
+    cs.createGate('weights: fold step', (meta) => [
+      meta.querySelector(q).mul(meta.query(acc).sub(meta.query(acc, -1).mul(meta.queryChallenge(gamma))).sub(meta.query(uf))),
+    ]);
+    return new WeightFold(uf, acc, q0, q, gamma, out);
+  }
+
+  /** Record matrix `index`'s u; a matrix used twice gets its second u copy-constrained to the first. */
+  register(layouter: Layouter, index: number, u: FieldVector): void {
+    if (!Number.isSafeInteger(index) || index < 0) throw new GadgetError(`weights fold: expected a matrix index ≥ 0, got ${index}`);
+    let slots = this.slots.get(layouter);
+    if (!slots) this.slots.set(layouter, (slots = []));
+    const known = slots[index];
+    if (!known) {
+      slots[index] = u;
+      return;
+    }
+    if (known.cells.length !== u.cells.length) {
+      throw new GadgetError(`weights fold: matrix ${index} registered with ${known.cells.length} rows, then with ${u.cells.length}`);
+    }
+    u.cells.forEach((c, i) => layouter.constrainEqual(known.cells[i]!, c));
+  }
+
+  /** Lay out the fold over matrices 0 … count − 1 and publish v; returns v's cell. */
+  finish(layouter: Layouter): AssignedCell {
+    const slots = this.slots.get(layouter) ?? [];
+    this.slots.delete(layouter);
+    if (slots.length === 0) throw new GadgetError('weights fold: no committed matrix was registered');
+    for (let i = 0; i < slots.length; i++) {
+      if (!slots[i]) throw new GadgetError(`weights fold: matrices 0…${slots.length - 1} registered but not matrix ${i}; the fold covers every committed matrix in order`);
+    }
+    const list = slots as FieldVector[];
+    const cells = list.flatMap((s) => s.cells);
+    const total = cells.length;
+    // reverse order: Horner from the last u down to u_0 gives Σ γ^i·u_i
+    const uf = Value.all(list.map((s) => s.values)).map((vs) => vs.flat().reverse());
+    const gamma = layouter.getChallenge(this.gamma);
+    const acc = uf.zip(gamma).map(([us, g]) => {
+      const out = new Array<bigint>(total);
+      let a = 0n;
+      us.forEach((x, t) => (out[t] = a = Fr.add(Fr.mul(a, g), x)));
+      return out;
+    });
+    const v = layouter.region('weights: fold', (r) => {
+      const ufCells = spanCells(r.assignAdviceColumn(this.uf, 0, uf, total));
+      const accSpan = r.assignAdviceColumn(this.acc, 0, acc, total);
+      ufCells.forEach((c, t) => r.constrainEqual(cells[total - 1 - t]!, c));
+      r.enableSelector(this.q0, 0);
+      if (total > 1) r.enableSelectorRange(this.q, 1, total - 1);
+      const last: Cell = accSpan.cell(total - 1);
+      return { ...last, value: acc.map((a) => a[total - 1]!) };
+    });
+    layouter.exposeInstance(v, this.out, 0);
+    return v;
+  }
+}
+
+export class CommittedMatmulChip {
+  private constructor(
+    readonly name: string,
+    /** The Freivalds chip whose C·r and A·u regions this chip reuses (its Horner over B is never used). */
+    readonly inner: MatmulChip,
+    readonly fold: WeightFold,
+  ) {}
+
+  /** `fold`: share one fold between chips (replicas); by default the chip makes its own. */
+  static configure(ctx: GadgetContext, options: { name?: string; fold?: WeightFold } = {}): CommittedMatmulChip {
+    const name = options.name ?? 'cmatmul';
+    const inner = MatmulChip.configure(ctx, { name, strategy: 'freivalds' });
+    return new CommittedMatmulChip(name, inner, options.fold ?? WeightFold.configure(ctx));
+  }
+
+  /** C = A·B (raw, scale sA + sB) with B held by the prover only; call `fold.finish` once all matmuls are laid out. */
+  assign(layouter: Layouter, a: AssignedTensor, weights: CommittedWeights): AssignedTensor {
+    const [m, n] = dims2(a, this.name);
+    const p = weights.cols;
+    if (weights.rows !== n || !Number.isSafeInteger(p) || p < 1) {
+      throw new GadgetError(`${this.name}: A [${a.shape.join(', ')}] does not match committed matrix ${weights.index} [${weights.rows}, ${p}]`);
+    }
+    const hz = this.inner.horner!;
+    const rho = layouter.getChallenge(hz.rho);
+    const uValues = weights.values.zip(rho).map(([b, r]) => committedRowEvaluations(b, n, p, r));
+    const uCells = layouter.region(`${this.name}: u = B·r`, (r) => spanCells(r.assignAdviceColumn(hz.h, 0, uValues, n)));
+    const u: FieldVector = { cells: uCells, values: uValues };
+    this.fold.register(layouter, weights.index, u);
+    const c = a.values.zip(weights.values).map(([x, y]) => matmulSpec(x, y, m, n, p));
+    const aRow = (i: number): FieldVector => ({
+      cells: a.cells.slice(i * n, (i + 1) * n),
+      values: a.values.map((v) => Array.from(v.subarray(i * n, (i + 1) * n), toField)),
+    });
+    const entries = this.inner.checkAgainst(layouter, aRow, () => n, u, c, m, p);
+    return assignedTensor([m, p], a.scale + weights.scale, entries, c);
+  }
+}

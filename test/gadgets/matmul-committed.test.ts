@@ -1,0 +1,174 @@
+/**
+ * The committed-weights Freivalds chip: MockProver completeness on random
+ * matrices (C equals the spec, the published v equals the bigint fold of
+ * B·r), tamper tests over every cell it assigns, the cost against the
+ * Freivalds chip that holds B, and the folded opening against B's
+ * commitments (accepts B, rejects a prover holding B′ ≠ B).
+ */
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Fr } from '../../src/field/index.js';
+import { KzgParams, unsafeDevSrs } from '../../src/pcs/kzg.js';
+import { commitMatrixRows, openFoldedRows, rowEvaluations, verifyFoldedOpening } from '../../src/pcs/matrix-commit.js';
+import { MockProver, Value } from '../../src/plonkish/frontend/index.js';
+import {
+  CommittedMatmulChip,
+  committedFreivaldsRows,
+  committedRowEvaluations,
+  foldSpec,
+} from '../../src/gadgets/matmul-committed.js';
+import { freivaldsRows, MatmulChip, matmulSpec } from '../../src/gadgets/matmul.js';
+import { tensor, type FixedPointTensor } from '../../src/gadgets/tensor.js';
+import { expectCost } from './cost.js';
+import { chipRows, costOf, expectSatisfied, expectTamperFails, type GadgetCase, GadgetCircuit, regionCells, runGadget, sample } from './harness.js';
+
+const S = 8;
+const K = 8;
+const ints = (len: number) => fc.array(fc.integer({ min: -(1 << 12), max: (1 << 12) - 1 }), { minLength: len, maxLength: len });
+const det = (len: number, a: number, b: number) => Array.from({ length: len }, (_, i) => ((i * a) % b) - (b >> 1));
+
+/** One or more matmuls A_i·B_i with B_i committed (index i); B given as plain values the prover holds. */
+function committed(shapes: readonly (readonly [number, number, number])[], weights: readonly (FixedPointTensor | undefined)[], indices = shapes.map((_, i) => i)): GadgetCase<CommittedMatmulChip> {
+  return {
+    name: 'cmatmul',
+    inputs: shapes.map(([m, n], i) => ({ name: `A${i}`, shape: [m, n], scale: S })),
+    configure: (ctx) => CommittedMatmulChip.configure(ctx),
+    synthesize: (layouter, chip, as) => {
+      const out = shapes.map(([, n, p], i) =>
+        chip.assign(layouter, as[i]!, { index: indices[i]!, rows: n, cols: p, scale: S, values: weights[i] ? Value.known(weights[i]!.data) : Value.unknown() }),
+      );
+      chip.fold.finish(layouter);
+      return out;
+    },
+  };
+}
+
+function run(k: number, gadget: GadgetCase<CommittedMatmulChip>, witness: readonly FixedPointTensor[]) {
+  const circuit = new GadgetCircuit(gadget, witness);
+  const prover = MockProver.run(k, circuit, [[]]);
+  return { prover, circuit, outputs: circuit.outputs };
+}
+
+const challengesOf = (prover: MockProver<unknown>) => {
+  const named = (name: string) => prover.challenges[prover.compiled.challenges.find((c) => c.name === name)!.index]!;
+  return { rho: named('freivalds.rho'), gamma: named('weights.gamma') };
+};
+
+describe('committed-weights matmul', () => {
+  it('B·r by Horner is the commitment side’s row evaluations', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 6 }), fc.bigInt({ min: 0n, max: Fr.p - 1n }), (n, p, rho) => {
+        const b = BigInt64Array.from(det(n * p, 37 + n, 301), BigInt);
+        expect(committedRowEvaluations(b, n, p, rho)).toEqual(rowEvaluations({ rows: n, cols: p, values: Array.from(b) }, rho));
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('random matrices: satisfied, C equals the spec, v = Σ γ^i·(B·r)_i', () => {
+    const [M, N, P] = [3, 4, 5];
+    fc.assert(
+      fc.property(ints(M * N), ints(N * P), (as, bs) => {
+        const b = tensor([N, P], bs, S);
+        const r = run(K, committed([[M, N, P]], [b]), [tensor([M, N], as, S)]);
+        expectSatisfied(r.prover);
+        expect([...r.outputs[0]!.values.get()]).toEqual([...matmulSpec(as.map(BigInt), bs.map(BigInt), M, N, P)]);
+        const { rho, gamma } = challengesOf(r.prover);
+        expect(r.prover.lateInstances()).toEqual([[foldSpec(committedRowEvaluations(b.data, N, P, rho), gamma)]]);
+      }),
+      { numRuns: 3 },
+    );
+  });
+
+  it('two matrices fold in index order (whatever the assign order); a matrix used twice is folded once', () => {
+    const b0 = tensor([4, 3], det(12, 11, 97), S);
+    const b1 = tensor([2, 5], det(10, 13, 89), S);
+    const a0 = tensor([2, 4], det(8, 7, 51), S);
+    const a1 = tensor([3, 2], det(6, 5, 41), S);
+    // assigned as (matrix 1, matrix 0): the fold still runs over u of matrix 0 then 1
+    const r = run(K, committed([[3, 2, 5], [2, 4, 3]], [b1, b0], [1, 0]), [a1, a0]);
+    expectSatisfied(r.prover);
+    const { rho, gamma } = challengesOf(r.prover);
+    const u = [...committedRowEvaluations(b0.data, 4, 3, rho), ...committedRowEvaluations(b1.data, 2, 5, rho)];
+    expect(r.prover.lateInstances()).toEqual([[foldSpec(u, gamma)]]);
+    const twice = run(K, committed([[2, 4, 3], [2, 4, 3]], [b0, b0], [0, 0]), [a0, a0]);
+    expectSatisfied(twice.prover);
+    expect(twice.prover.lateInstances()).toEqual([[foldSpec(committedRowEvaluations(b0.data, 4, 3, rho), gamma)]]);
+    expect(() => run(K, committed([[2, 4, 3]], [b0], [1]), [a0])).toThrow(/not matrix 0/);
+  });
+
+  it('changing any cell it assigns (u, C·r, A·u, fold), any C or A cell, or the published v fails, naming the gate/region', () => {
+    const [M, N, P] = [3, 4, 5];
+    const b = tensor([N, P], det(N * P, 53, 300), S);
+    const r = run(K, committed([[M, N, P]], [b]), [tensor([M, N], det(M * N, 37, 200), S)]);
+    expectSatisfied(r.prover);
+    const fold = regionCells(r.prover, 'weights');
+    expect(fold).toHaveLength(2 * N);
+    expectTamperFails(r.prover, regionCells(r.prover, 'cmatmul: u'), ['cmatmul', 'weights']);
+    expectTamperFails(r.prover, fold, 'weights');
+    expectTamperFails(r.prover, sample(regionCells(r.prover, 'cmatmul'), 40), ['cmatmul', 'weights']);
+    expectTamperFails(r.prover, r.outputs[0]!.cells, 'cmatmul');
+    expectTamperFails(r.prover, regionCells(r.prover, 'load A0'), ['cmatmul']);
+    const vCell = { column: r.prover.cs.instance[0]!.column, row: 0 };
+    r.prover.setCell(vCell, Fr.add(r.prover.lateInstances()[0]![0]!, 1n));
+    const failures = r.prover.verify();
+    expect(failures.map((f) => f.kind)).toEqual(['instance']);
+    expect(failures[0]!.message).toMatch(/weights\.v.*row 0/);
+  });
+
+  it('cost: the n·p Horner rows over B are gone (T·(n + p) + 2n rows vs n·p + T·(n + p))', () => {
+    const [M, N, P] = [2, 8, 16];
+    const b = tensor([N, P], det(N * P, 7, 100), S);
+    const a = tensor([M, N], det(M * N, 3, 50), S);
+    const r = run(K, committed([[M, N, P]], [b]), [a]);
+    const rows = chipRows(r.prover, 'cmatmul') + chipRows(r.prover, 'weights');
+    expect(rows).toBe(committedFreivaldsRows(M, N, P));
+    const held: GadgetCase<MatmulChip> = {
+      name: 'matmul',
+      inputs: [
+        { name: 'A', shape: [M, N], scale: S },
+        { name: 'B', shape: [N, P], scale: S },
+      ],
+      configure: (ctx) => MatmulChip.configure(ctx),
+      synthesize: (layouter, chip, [x, y]) => [chip.assign(layouter, x!, y!)],
+    };
+    const old = runGadget(K + 1, held, [a, b]);
+    expect(chipRows(old.prover, 'matmul')).toBe(freivaldsRows(M, N, P));
+    expect(freivaldsRows(M, N, P) - rows).toBe(N * P - 2 * N); // 176 → 64
+    const entry = costOf(r, 'cmatmul');
+    expectCost(`matmul committed ${M}x${N}x${P}`, { ...entry, rows });
+  });
+});
+
+describe('committed weights: the folded opening against the fingerprint', () => {
+  let params: KzgParams;
+  beforeAll(() => {
+    params = new KzgParams(unsafeDevSrs(5, 'matmul-committed-tests'));
+  });
+
+  it('accepts the published v for the committed B; a prover holding B′ ≠ B satisfies the circuit but fails the opening; a wrong point fails', () => {
+    const [M, N, P] = [2, 4, 6];
+    const b = tensor([N, P], det(N * P, 29, 400), S);
+    const b2 = tensor([N, P], [...b.data].map((x, i) => Number(i === 5 ? x + 1n : x)), S);
+    const a = tensor([M, N], det(M * N, 3, 50), S);
+    const matrix = (t: FixedPointTensor) => ({ rows: N, cols: P, values: Array.from(t.data) });
+    const fingerprint = [commitMatrixRows(params, matrix(b))];
+    const vp = params.verifierParams();
+
+    const honest = run(K, committed([[M, N, P]], [b]), [a]);
+    expectSatisfied(honest.prover);
+    const { rho, gamma } = challengesOf(honest.prover);
+    const opening = openFoldedRows(params, [matrix(b)], gamma, rho);
+    expect(opening.value).toBe(honest.prover.lateInstances()[0]![0]);
+    expect(verifyFoldedOpening(fingerprint, gamma, rho, opening, vp)).toBe(true);
+    expect(verifyFoldedOpening(fingerprint, gamma, Fr.add(rho, 1n), opening, vp)).toBe(false);
+
+    const cheat = run(K, committed([[M, N, P]], [b2]), [a]);
+    expectSatisfied(cheat.prover); // the circuit alone cannot tell: B is not in it
+    const v2 = cheat.prover.lateInstances()[0]![0]!;
+    expect(v2).not.toBe(opening.value); // so the honest opening of B does not match the published v
+    const forged = openFoldedRows(params, [matrix(b2)], gamma, rho);
+    expect(forged.value).toBe(v2);
+    expect(verifyFoldedOpening(fingerprint, gamma, rho, forged, vp)).toBe(false); // and B′'s opening is not one of B
+  });
+});
