@@ -9,9 +9,17 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Args, checkFlags } from './args.js';
-import { UsageError } from './proof-file.js';
-import type { CommandIo } from './prove.js';
+import type { Args, CommandSpec } from './args.js';
+import type { CommandIo } from './common.js';
+import { UsageError } from './errors.js';
+
+export const BENCH: CommandSpec = {
+  name: 'bench',
+  summary: 'the benchmark suites (bench/run.ts; from a source checkout)',
+  help: 'usage: zktensor bench <suite> [--json] [--quick]\n\n  suites: the files of bench/suites (field, ntt, msm, prove, models)',
+  options: { json: 'boolean', quick: 'boolean' },
+  positionals: 2,
+};
 
 /** The package root (holds bench/). */
 function packageRoot(): string {
@@ -32,7 +40,6 @@ export function benchSuites(): string[] {
 }
 
 export async function cmdBench(args: Args, io: CommandIo): Promise<number> {
-  checkFlags(args, ['json', 'quick']);
   const suites = benchSuites();
   if (suites.length === 0) throw new UsageError('bench: no bench/ folder next to this zktensor (benchmarks run from a source checkout)');
   const [suite, ...extra] = args.positional;

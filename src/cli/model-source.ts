@@ -1,23 +1,20 @@
 /**
- * What `--model` names, turned into a compiled circuit:
+ * The model a statement names, turned into a graph and a compiled circuit:
  *
- *   preset     gpt2-tiny | nanogpt | gpt2-small, synthetic weights from the
- *              preset's seed, or `--weights file.safetensors` (GPT-2 names;
- *              quantization recalibrated on the preset's sample prompts);
- *   .onnx      an ONNX file: lowered to the IR (symbolic dims from `--dims`
- *              or inferred from the input's length), quantization calibrated
- *              on the input values (recorded in the proof file, so the
- *              verifier calibrates identically).
+ *   preset   gpt2-tiny | nanogpt | gpt2-small at a fixed sequence length,
+ *            synthetic weights from the preset's seed or GPT-2 weights
+ *            from a safetensors file (Hugging Face names);
+ *   .onnx    an ONNX file lowered to the IR, symbolic dims fixed.
  *
- * `identity` is what the key cache hashes (key-cache.ts): everything that
- * decides the circuit except k and the SRS.
+ * Quantization is never chosen here: `setup` calibrates once
+ * (calibration.ts) and every later command compiles with the settings'.
+ * Files are found relative to settings.json and checked against the sha256
+ * setup recorded (a changed or missing file is a `UsageError`, exit 2).
  */
-import { basename } from 'node:path';
+import { basename, dirname, relative, resolve } from 'node:path';
 import {
-  calibrate,
   compileModel,
   type CostEstimate,
-  encodeText,
   estimateCost,
   gpt2WeightsFromSafetensors,
   type Graph,
@@ -28,15 +25,16 @@ import {
   parseOnnx,
   parseSafetensors,
   type Preset,
+  getPreset,
   presetGraph,
-  presetQuant,
   type QuantParams,
   type VisibilitySpec,
   withWeights,
 } from '../models/index.js';
 import { readBytes } from './args.js';
-import { sha256Hex } from './key-cache.js';
-import { UsageError } from './proof-file.js';
+import { UsageError } from './errors.js';
+import { sha256Hex } from './hash.js';
+import type { FileRef, ModelRef, Settings } from './settings.js';
 
 /** A file read for the statement: its bytes and their sha256. */
 export interface LoadedFile {
@@ -53,68 +51,88 @@ export function loadFile(path: string, what: string): LoadedFile {
 /** True when `--model` names a model file rather than a preset. */
 export const isModelFile = (arg: string): boolean => /\.onnx$/i.test(arg);
 
-export const DEFAULT_ONNX_SCALE = 8;
-
-export interface CompiledModel {
-  readonly params: ModelCircuitParams;
-  readonly cost: CostEstimate;
-  readonly identity: Record<string, unknown>;
+export interface OnnxSource {
+  readonly file: LoadedFile;
+  readonly model: OnnxModel;
 }
 
-function finish(params: ModelCircuitParams, identity: Record<string, unknown>): CompiledModel {
-  return {
-    params,
-    cost: estimateCost(params),
-    identity: { ...identity, visibility: params.visibility, quant: params.quant, fixedColumns: params.fixedColumns },
-  };
+export function openOnnx(file: LoadedFile): OnnxSource {
+  return { file, model: parseOnnx(file.bytes) };
 }
 
-// ---- presets -------------------------------------------------------------
+/** A model ready to compile: its graph and where it came from. */
+export interface ModelSource {
+  readonly name: string;
+  readonly graph: Graph;
+  readonly fixedColumns: number;
+  readonly preset?: Preset;
+  readonly weights?: LoadedFile;
+  readonly onnx?: OnnxSource & { readonly dims: Readonly<Record<string, number>> };
+  /** ONNX output name → IR tensor (presets: the graph's outputs by their own names). */
+  readonly outputs: ReadonlyMap<string, string>;
+}
 
 /** GPT-2 weights from a safetensors file, by our weight names (cached per file hash). */
 const weightCache = new Map<string, Map<string, Float64Array>>();
-export function presetWeights(p: Preset, file: LoadedFile): Map<string, Float64Array> {
+function presetWeights(p: Preset, file: LoadedFile): Map<string, Float64Array> {
   const key = `${p.name}:${file.sha256}`;
   let w = weightCache.get(key);
   if (!w) weightCache.set(key, (w = gpt2WeightsFromSafetensors(parseSafetensors(file.bytes), p.config)));
   return w;
 }
 
-const quantCache = new Map<string, QuantParams>();
-/** The preset's quantization for these weights (as presetQuant: its sample prompts at full context). */
-function quantFor(p: Preset, weights: LoadedFile | undefined): QuantParams {
-  if (!weights || p.quant) return presetQuant(p);
-  const key = `${p.name}:${weights.sha256}`;
-  let q = quantCache.get(key);
-  if (!q) {
-    const T = p.config.context;
-    const g = withWeights(presetGraph(p, T), presetWeights(p, weights));
-    const samples = p.samples.map((text) => ({ tokens: encodeText(p, text.padEnd(T, ' ').slice(0, T)) }));
-    quantCache.set(key, (q = calibrate(g, samples, { scale: p.scale }).quant));
-  }
-  return q;
-}
-
-export function compilePreset(p: Preset, tokens: number, visibility: VisibilitySpec, weights?: LoadedFile): CompiledModel {
-  let graph: Graph = presetGraph(p, tokens);
+export function presetSource(p: Preset, tokens: number, weights?: LoadedFile): ModelSource {
+  if (!Number.isInteger(tokens) || tokens < 1 || tokens > p.config.context) throw new UsageError(`--tokens: expected an integer in 1…${p.config.context} (the context of ${p.name}), got ${tokens}`);
+  let graph = presetGraph(p, tokens);
   if (weights) graph = withWeights(graph, presetWeights(p, weights));
-  const params = compileModel(graph, quantFor(p, weights), { visibility, fixedColumns: p.fixedColumns });
-  return finish(params, { model: 'preset', name: p.name, seed: p.seed, config: p.config, tokens, weights: weights?.sha256 ?? null });
+  return { name: p.name, graph, fixedColumns: p.fixedColumns, preset: p, ...(weights ? { weights } : {}), outputs: new Map(graph.outputs.map((o) => [o, o])) };
 }
 
-// ---- ONNX ----------------------------------------------------------------
-
-export interface OnnxSource {
-  readonly file: LoadedFile;
-  readonly model: OnnxModel;
+export function onnxSource(src: OnnxSource, dims: Readonly<Record<string, number>>): ModelSource {
+  const name = basename(src.file.path).replace(/\.onnx$/i, '');
+  const { graph, outputs } = onnxToGraph(src.model, { dims, name });
+  return { name, graph, fixedColumns: 1, onnx: { ...src, dims }, outputs };
 }
 
-export function openOnnx(path: string): OnnxSource {
-  const file = loadFile(path, '--model');
-  return { file, model: parseOnnx(file.bytes) };
+export interface CompiledModel {
+  readonly params: ModelCircuitParams;
+  readonly cost: CostEstimate;
 }
 
-const shapeText = (dims: readonly (number | string | undefined)[]) => `[${dims.map((d) => d ?? '?').join(', ')}]`;
+export function compileSource(m: ModelSource, quant: QuantParams, visibility: VisibilitySpec, fixedColumns = m.fixedColumns): CompiledModel {
+  const params = compileModel(m.graph, quant, { visibility, fixedColumns });
+  return { params, cost: estimateCost(params) };
+}
+
+/** How settings.json refers to the source (file paths relative to the settings' folder). */
+export function modelRef(m: ModelSource, settingsDir: string): ModelRef {
+  const ref = (f: LoadedFile): FileRef => ({ path: relative(settingsDir, resolve(f.path)) || basename(f.path), sha256: f.sha256 });
+  if (m.onnx) return { kind: 'onnx', ...ref(m.onnx.file), dims: m.onnx.dims };
+  const tokens = m.graph.inputs[0] ? numel(m.graph.inputs[0].shape) : 0;
+  return { kind: 'preset', name: m.name, tokens, ...(m.weights ? { weights: ref(m.weights) } : {}) };
+}
+
+/** A file settings.json names, found relative to it (or at `override`) and checked against its sha256. */
+function boundFile(ref: FileRef, settingsPath: string, override: string | undefined, what: string, optionName: string): LoadedFile {
+  const path = override ?? resolve(dirname(resolve(settingsPath)), ref.path);
+  let f: LoadedFile;
+  try {
+    f = loadFile(path, what);
+  } catch (e) {
+    throw new UsageError(`the ${what} named in ${settingsPath} is missing: ${(e as Error).message.replace(/^[^:]*: /, '')}${override ? '' : `; pass --${optionName} PATH if it moved`}`);
+  }
+  if (f.sha256 !== ref.sha256) throw new UsageError(`the ${what} ${path} is not the one setup used: its sha256 is ${f.sha256}, the settings name ${ref.sha256}`);
+  return f;
+}
+
+/** The model of settings.json, for proving (the verifier never needs it). */
+export function sourceFromSettings(s: Settings, settingsPath: string, overrides: { model?: string; weights?: string }): ModelSource {
+  const m = s.model;
+  if (m.kind === 'onnx') return onnxSource(openOnnx(boundFile(m, settingsPath, overrides.model, 'model file', 'model')), m.dims);
+  if (overrides.model !== undefined && overrides.model !== m.name) throw new UsageError(`--model ${overrides.model}: the settings are for ${m.name}`);
+  const weights = m.weights ? boundFile(m.weights, settingsPath, overrides.weights, 'weights file', 'weights') : undefined;
+  return presetSource(getPreset(m.name), m.tokens, weights);
+}
 
 /** Parse `--dims T=4,B=1`. */
 export function parseDims(raw: string | undefined): Record<string, number> {
@@ -127,71 +145,4 @@ export function parseDims(raw: string | undefined): Record<string, number> {
     out[name] = n;
   }
   return out;
-}
-
-/**
- * Real-valued inputs from JSON: `{ "<input>": [numbers…] }` (flat row-major,
- * nested arrays are flattened) or a bare array when the model has one input;
- * `{ "inputs": {…} }` (the fixtures' layout) is accepted too. Symbolic dims
- * not in `dims` are inferred from the length when an input has exactly one.
- * Errors name the input and its expected shape.
- */
-export function parseOnnxInputs(src: OnnxSource, json: unknown, dimsIn: Readonly<Record<string, number>>): { values: Record<string, number[]>; dims: Record<string, number> } {
-  const inputs = src.model.graph.inputs;
-  const names = inputs.map((i) => i.name);
-  let obj: Record<string, unknown>;
-  if (Array.isArray(json)) {
-    if (inputs.length !== 1) throw new UsageError(`input: the model has ${inputs.length} inputs (${names.join(', ')}); give an object {"name": [...]}`);
-    obj = { [names[0]!]: json };
-  } else if (json && typeof json === 'object') {
-    obj = json as Record<string, unknown>;
-    if (!names.includes('inputs') && obj['inputs'] && typeof obj['inputs'] === 'object' && !Array.isArray(obj['inputs'])) obj = obj['inputs'] as Record<string, unknown>;
-  } else throw new UsageError(`input: expected a JSON object {"${names[0] ?? 'x'}": [numbers…]} or an array`);
-  for (const k of Object.keys(obj)) if (!names.includes(k)) throw new UsageError(`input: the model has no input "${k}"; its inputs: ${names.join(', ')}`);
-  const dims: Record<string, number> = { ...dimsIn };
-  const values: Record<string, number[]> = {};
-  for (const i of inputs) {
-    const raw = obj[i.name];
-    const shape = i.shape ?? [];
-    if (raw === undefined) throw new UsageError(`input: missing "${i.name}" (shape ${shapeText(shape)})`);
-    const flat = flatten(raw, i.name);
-    const unknown = shape.filter((d) => typeof d !== 'number' && (d === undefined || dims[d] === undefined));
-    const known = shape.reduce<number>((a, d) => a * (typeof d === 'number' ? d : d !== undefined && dims[d] !== undefined ? dims[d]! : 1), 1);
-    if (unknown.length === 1 && typeof unknown[0] === 'string' && flat.length % known === 0 && flat.length > 0) dims[unknown[0]] = flat.length / known;
-    else if (unknown.length > 0) throw new UsageError(`input "${i.name}": shape ${shapeText(shape)} has dynamic dimensions; give their values with --dims name=N`);
-    const resolved = shape.map((d) => (typeof d === 'number' ? d : dims[d!]!));
-    if (flat.length !== numel(resolved)) throw new UsageError(`input "${i.name}": expected ${numel(resolved)} values (shape ${shapeText(shape)} = [${resolved.join(', ')}]), got ${flat.length}`);
-    values[i.name] = flat;
-  }
-  return { values, dims };
-}
-
-function flatten(v: unknown, name: string): number[] {
-  const out: number[] = [];
-  const walk = (x: unknown) => {
-    if (Array.isArray(x)) x.forEach(walk);
-    else if (typeof x === 'number' && Number.isFinite(x)) out.push(x);
-    else throw new UsageError(`input "${name}": expected finite numbers, got ${JSON.stringify(x)}`);
-  };
-  if (!Array.isArray(v)) throw new UsageError(`input "${name}": expected an array of numbers, got ${JSON.stringify(v)}`);
-  walk(v);
-  return out;
-}
-
-export interface CompiledOnnx extends CompiledModel {
-  /** ONNX output name → IR tensor. */
-  readonly outputs: ReadonlyMap<string, string>;
-}
-
-/** Lower and compile; quantization calibrated on `inputs` (scale `scale`) unless `quant` is given. */
-export function compileOnnx(
-  src: OnnxSource,
-  dims: Readonly<Record<string, number>>,
-  visibility: VisibilitySpec,
-  q: { inputs: Readonly<Record<string, readonly number[]>>; scale: number } | { quant: QuantParams },
-): CompiledOnnx {
-  const { graph, outputs } = onnxToGraph(src.model, { dims, name: basename(src.file.path).replace(/\.onnx$/i, '') });
-  const quant = 'quant' in q ? q.quant : calibrate(graph, [q.inputs], { scale: q.scale }).quant;
-  const params = compileModel(graph, quant, { visibility });
-  return { ...finish(params, { model: 'onnx', sha256: src.file.sha256, dims }), outputs };
 }

@@ -1,0 +1,50 @@
+/** What the commands share: their I/O, progress hooks, `--workers`, `--visibility`. */
+import { availableParallelism } from 'node:os';
+import { DEFAULT_VISIBILITY, type Visibility, type VisibilitySpec } from '../models/index.js';
+import { PrivateWeightsError, UsageError } from './errors.js';
+import type { ProgressHook, ProgressSink } from './progress.js';
+
+export const EXIT_OK = 0;
+export const EXIT_REJECTED = 1;
+export const EXIT_USAGE = 2;
+
+export interface CommandIo {
+  out(line: string): void;
+  err(line: string): void;
+  /** Where progress goes (stderr by default); none: no progress. */
+  readonly progress?: ProgressSink;
+}
+
+/** A progress hook as keygen's / prove's `onStep`. */
+export const steps = (hook: ProgressHook) => (step: string, done: number, total: number) => hook(done, total, step);
+
+/** `--workers N` (MSM worker threads beside the main thread), default: one per spare core, at most 3. */
+export function workerCount(raw: string | undefined): number {
+  if (raw === undefined) return Math.max(0, Math.min(3, availableParallelism() - 1));
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new UsageError(`--workers: expected an integer in 0…64, got "${raw}"`);
+  return n;
+}
+
+const ROLES = ['input', 'weights', 'output'];
+const KINDS = ['public', 'private', 'fixed'];
+
+/**
+ * `--visibility input=public,weights=fixed,output=public` (unnamed roles
+ * keep the default). weights=private is refused: see PrivateWeightsError.
+ */
+export function parseVisibility(raw: string | undefined): VisibilitySpec {
+  const out: Record<string, Visibility> = { ...DEFAULT_VISIBILITY };
+  for (const part of raw ? raw.split(',') : []) {
+    const [role, vis] = part.split('=');
+    if (!role || !ROLES.includes(role) || !KINDS.includes(vis ?? '')) {
+      throw new UsageError(`--visibility: expected role=vis with role input|weights|output and vis public|private|fixed, got "${part}"`);
+    }
+    out[role] = vis as Visibility;
+  }
+  const spec: VisibilitySpec = { input: out['input']!, weights: out['weights']!, output: out['output']! };
+  if (spec.weights === 'private') throw new PrivateWeightsError();
+  return spec;
+}
+
+export const visibilityText = (v: VisibilitySpec): string => `input=${v.input}, weights=${v.weights}, output=${v.output}`;

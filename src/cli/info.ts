@@ -1,0 +1,70 @@
+/**
+ * `zktensor info`: a model's cost without proving — rows, k, columns,
+ * gates and lookups, time and memory estimates (models/cost.ts), and
+ * whether this machine can hold it.
+ */
+import { totalmem } from 'node:os';
+import { type CostEstimate, getPreset } from '../models/index.js';
+import { type Args, type CommandSpec, flag, has } from './args.js';
+import { type CommandIo, EXIT_OK } from './common.js';
+import { UsageError } from './errors.js';
+import { parseTokenInput } from './input.js';
+import { isModelFile } from './model-source.js';
+import { formatBytes } from './resources.js';
+import { statementFromArgs } from './statement.js';
+
+export const INFO: CommandSpec = {
+  name: 'info',
+  summary: 'a model\'s cost estimate (rows, k, time, memory), no proving',
+  help: `usage: zktensor info --model <preset|model.onnx> [--tokens N | --input …] [options] [--json]
+
+  --tokens N / --input …   presets: the sequence length (or an input to take it from)
+  --calibration FILE       ONNX: sample inputs (or --input: one sample)
+  --weights, --dims, --scale, --visibility   as for setup`,
+  options: { model: 'string', tokens: 'string', input: 'string', weights: 'string', dims: 'string', scale: 'string', visibility: 'string', calibration: 'string', json: 'boolean' },
+};
+
+const time = (s: number) => (s < 120 ? `${s.toFixed(1)} s` : s < 7200 ? `${(s / 60).toFixed(1)} min` : s < 172800 ? `${(s / 3600).toFixed(1)} h` : `${(s / 86400).toFixed(0)} days`);
+
+function formatCost(c: CostEstimate, header: string[], scale: number): string[] {
+  const mem = totalmem();
+  return [
+    ...header,
+    `quantization: scale 2^${scale}; ${c.parameters} parameters`,
+    `rows: ${c.rows} (regions ${c.regionRows}, largest table ${c.tableRows}) → k = ${c.k}`,
+    `rows by op: ${Object.entries(c.rowsByOp).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `columns: advice ${c.columns.advice} (committed ${c.columns.committed}), fixed ${c.columns.fixed}, selectors ${c.columns.selectors}, instance ${c.columns.instance}, permutation ${c.columns.permutation}`,
+    `gates ${c.gates} (${c.constraints} constraints), lookups ${c.lookups}, degree ${c.degree}, public values ${c.instanceValues}`,
+    `estimate (rough, fitted on nanogpt): keygen ${time(c.estimate.keygenSeconds)}, prove ${time(c.estimate.proveSeconds)}, memory ${formatBytes(c.estimate.memoryBytes)} (this machine: ${formatBytes(mem)}${c.estimate.memoryBytes > mem ? ' — too small' : ''})`,
+    ...(c.tooLarge ? [`note: ${c.tooLarge}`] : []),
+  ];
+}
+
+export async function cmdInfo(args: Args, io: CommandIo): Promise<number> {
+  const modelArg = flag(args, 'model');
+  if (!modelArg) throw new UsageError('info: missing --model (e.g. --model gpt2-tiny)');
+  const rawInput = flag(args, 'input');
+  let overrides: { tokens?: number; calibration?: string } = {};
+  let inputInfo: Record<string, unknown> = {};
+  if (isModelFile(modelArg)) {
+    if (rawInput !== undefined && flag(args, 'calibration') === undefined) overrides = { calibration: rawInput };
+  } else if (rawInput !== undefined) {
+    if (flag(args, 'tokens') !== undefined) throw new UsageError('info: give --tokens or --input, not both');
+    const input = await parseTokenInput(getPreset(modelArg), rawInput);
+    overrides = { tokens: input.ids.length };
+    inputInfo = { tokenIds: input.ids, ...(input.tokenizer ? { tokenizer: input.tokenizer.kind } : {}) };
+  }
+  const st = await statementFromArgs(args, overrides);
+  const { cost } = st.compiled;
+  const tokens = st.source.preset ? st.source.graph.inputs[0]?.shape[0] : undefined;
+  if (has(args, 'json')) {
+    io.out(JSON.stringify({ ...cost, model: st.source.name, ...(st.source.preset ? { config: st.source.preset.config, tokens } : { dims: st.source.onnx?.dims }), ...inputInfo, quant: st.quant, machineMemoryBytes: totalmem() }));
+    return EXIT_OK;
+  }
+  const p = st.source.preset;
+  const header = p
+    ? [`model ${p.name}: ${p.config.layers} layers, ${p.config.heads} heads, width ${p.config.width}, context ${p.config.context}, vocabulary ${p.config.vocabulary}`, `sequence: ${tokens} tokens`]
+    : [`model ${modelArg}: ONNX opset ${st.source.onnx?.model.opset}, ${st.source.onnx?.model.graph.nodes.length} nodes; dims ${JSON.stringify(st.source.onnx?.dims)}`];
+  formatCost(cost, header, st.quant.scale).forEach((l) => io.out(l));
+  return EXIT_OK;
+}

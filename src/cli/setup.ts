@@ -1,0 +1,108 @@
+/**
+ * `zktensor setup`: pin the statement once — calibrate, compile, take an
+ * SRS (srs-source.ts), run keygen — and write DIR/settings.json, pk.bin
+ * and vk.bin (key-files.ts). Every later command reads these; no proof
+ * file can change them.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ModelCircuit } from '../models/index.js';
+import { encodePk, encodeVk, keygen } from '../plonkish/backend/index.js';
+import { KzgParams, writeHalo2Params } from '../pcs/index.js';
+import { type Args, type CommandSpec, flag, has, requireFlag } from './args.js';
+import { type CommandIo, EXIT_OK, steps, visibilityText, workerCount } from './common.js';
+import { encodePkFile, encodeVkFile } from './key-files.js';
+import { modelRef } from './model-source.js';
+import { Progress } from './progress.js';
+import { checkFits } from './resources.js';
+import { fingerprintHex, SETTINGS_FORMAT, SETTINGS_VERSION, type Settings, settingsDigest, shortHex, writeSettings } from './settings.js';
+import { setupSrs } from './srs-source.js';
+import { describeStatement, statementFromArgs } from './statement.js';
+
+export const SETUP: CommandSpec = {
+  name: 'setup',
+  summary: 'calibrate, compile and make the keys: DIR/settings.json, pk.bin, vk.bin',
+  help: `usage: zktensor setup --model <preset|model.onnx> --out DIR [options]
+
+Pins what proofs will state: the model, its quantization (calibrated here,
+once), the visibility and the SRS. Writes DIR/settings.json, DIR/pk.bin
+(for provers) and DIR/vk.bin (for verifiers).
+
+  --model M            a preset (gpt2-tiny, nanogpt, gpt2-small) or an .onnx file
+  --tokens N           presets: the sequence length proofs will have (default: the context)
+  --weights FILE       presets: GPT-2 weights (safetensors, Hugging Face names)
+  --dims name=N,…      ONNX: symbolic dimensions (else from the first calibration sample)
+  --calibration FILE   JSON sample inputs to calibrate on (presets default to their sample prompts)
+  --scale S            fixed-point scale 2^S (default: the preset's, 8 for ONNX)
+  --visibility …       input=public|private|fixed,weights=fixed|public,output=public|private
+  --srs FILE           a ceremony .ptau or halo2 params file (the trustworthy choice)
+  --unsafe-dev-srs     the well-known dev SRS (public τ: forgeable; tests only)
+                       (default: a fresh SRS from OS randomness, τ discarded)
+  --workers N          MSM worker threads   --force  ignore the memory estimate
+  --quiet              no progress          --json   a JSON summary`,
+  options: {
+    model: 'string', tokens: 'string', weights: 'string', dims: 'string', calibration: 'string', scale: 'string',
+    visibility: 'string', srs: 'string', 'unsafe-dev-srs': 'boolean', out: 'string', workers: 'string', force: 'boolean', quiet: 'boolean', json: 'boolean',
+  },
+};
+
+export const SETUP_PHASES = ['calibrate', 'srs', 'keygen', 'write'] as const;
+
+export async function cmdSetup(args: Args, io: CommandIo): Promise<number> {
+  const outDir = requireFlag(args, 'out', 'keys/');
+  const workers = workerCount(flag(args, 'workers'));
+  const progress = new Progress(has(args, 'quiet') ? undefined : io.progress, SETUP_PHASES.map((name) => ({ name })));
+  progress.start('calibrate');
+  const st = await statementFromArgs(args);
+  const { params, cost } = st.compiled;
+  checkFits('setup', st.source.name, cost, has(args, 'force'));
+  progress.end();
+  progress.estimate('keygen', cost.estimate.keygenSeconds);
+  progress.start('srs');
+  const k = cost.k;
+  const srs = setupSrs({ ...(flag(args, 'srs') ? { path: flag(args, 'srs') } : {}), unsafeDev: has(args, 'unsafe-dev-srs'), k });
+  progress.end(srs.kind);
+  const kzg = new KzgParams(srs.srs).useWorkers(workers);
+  let pk;
+  try {
+    pk = keygen(new ModelCircuit(params), kzg, k, { onStep: steps(progress.start('keygen')) });
+    progress.end();
+    progress.start('write');
+    const dir = resolve(outDir);
+    mkdirSync(dir, { recursive: true });
+    const settings: Settings = {
+      format: SETTINGS_FORMAT,
+      version: SETTINGS_VERSION,
+      name: st.source.name,
+      model: modelRef(st.source, dir),
+      visibility: st.visibility,
+      scale: st.quant.scale,
+      quant: st.quant,
+      fixedColumns: params.fixedColumns,
+      k,
+      ...describeStatement(st),
+      calibration: st.calibration,
+      srs: { identity: srs.identity, kind: srs.kind, ...(srs.file ? { file: srs.file } : {}) },
+      fingerprint: fingerprintHex(pk.vk.digest),
+    };
+    const digest = settingsDigest(settings);
+    writeSettings(join(dir, 'settings.json'), settings);
+    const vkBytes = encodeVkFile({ settingsDigest: digest, g2: srs.srs.g2, sG2: srs.srs.sG2, vk: encodeVk(pk.vk) });
+    writeFileSync(join(dir, 'vk.bin'), vkBytes);
+    const pkBytes = encodePkFile({ settingsDigest: digest, srs: writeHalo2Params(srs.srs), pk: encodePk(pk) });
+    writeFileSync(join(dir, 'pk.bin'), pkBytes);
+    progress.end();
+    for (const n of srs.notes) io.err(`zktensor: ${n}`);
+    const summary = { ok: true, out: outDir, model: st.source.name, k, fingerprint: settings.fingerprint, srs: settings.srs, visibility: st.visibility, scale: st.quant.scale, vkBytes: vkBytes.length, pkBytes: pkBytes.length };
+    if (has(args, 'json')) io.out(JSON.stringify(summary));
+    else {
+      io.out(`setup ${st.source.name} (k = ${k}) → ${join(outDir, 'settings.json')}, pk.bin (${pkBytes.length} bytes), vk.bin (${vkBytes.length} bytes)`);
+      io.out(`model fingerprint ${shortHex(settings.fingerprint)}…; SRS ${srs.kind} ${shortHex(srs.identity)}…; visibility ${visibilityText(st.visibility)}; scale 2^${st.quant.scale}, ${st.quant.bits} bits`);
+      io.out(`calibrated on ${st.calibration.samples} sample(s) from ${st.calibration.source}`);
+    }
+    return EXIT_OK;
+  } finally {
+    pk?.free();
+    kzg.free();
+  }
+}
