@@ -14,7 +14,8 @@ import { Fr, packedFr, type FieldVec } from '../field/index.js';
 import { G2_GENERATOR, NobleG1Point, NobleG2Point, g1FromNoble, g2FromNoble, nobleMsm, pairingProductIsOne, pairingProductIsOneCached } from '../curve/curve.js';
 import { G1_GENERATOR, packedG1, type G1AffineVec, type PackedG1 } from '../curve/g1.js';
 import { lagrangeBasisSrs } from './lagrange-srs.js';
-import { MsmPool } from '../curve/msm-pool.js';
+import { msmMany } from '../curve/msm-pool.js';
+import { WorkerPool, type WorkerPoolOptions } from '../curve/worker-pool.js';
 import { msm } from '../curve/msm.js';
 import { Ntt } from '../poly/ntt.js';
 import type { GroupOps } from './shplonk.js';
@@ -54,7 +55,7 @@ export class KzgParams {
   private lagrangeBases = new Map<number, G1AffineVec>();
   private readonly uid = `kzg${nextParamsId++}`;
   /** Worker threads that share batches of commitments (`commitLagrangeMany`), if any. */
-  pool: MsmPool | undefined;
+  pool: WorkerPool | undefined;
 
   constructor(
     readonly srs: Srs,
@@ -66,12 +67,15 @@ export class KzgParams {
   }
 
   /**
-   * Use `workers` worker threads for batches of commitments (Node; no-op
-   * where worker threads are unavailable). Call `free()` to stop them.
+   * Use `workers` worker threads for batches of commitments and the
+   * prover's tasks (curve/worker-pool.ts: Node worker threads, or Web Workers
+   * inside a dedicated Worker; no-op where there are none or the thread may
+   * not block). `options.program`: the worker program's URL where a bundle
+   * moved it. Call `free()` to stop them.
    */
-  useWorkers(workers: number): this {
+  useWorkers(workers: number, options?: WorkerPoolOptions): this {
     this.pool?.close();
-    this.pool = workers > 0 ? MsmPool.create(workers) : undefined;
+    this.pool = workers > 0 ? WorkerPool.create(workers, options) : undefined;
     return this;
   }
 
@@ -104,7 +108,7 @@ export class KzgParams {
     if (values.some((v) => v.length !== n)) throw new RangeError('KzgParams.commitLagrangeMany: expected vectors of equal length');
     const bases = this.lagrangeBasis(n);
     if (!this.pool || values.length < 2) return values.map((v) => msm(bases, v));
-    return this.pool.msmMany(`${this.uid}:lagrange:${n}`, bases, values);
+    return msmMany(this.pool, `${this.uid}:lagrange:${n}`, bases, values);
   }
 
   private lagrangeBasis(n: number): G1AffineVec {

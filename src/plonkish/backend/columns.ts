@@ -17,7 +17,8 @@
  * of one part, not the whole circuit.
  */
 import { ELEMENT_BYTES, Fr, packedFr, type FieldVec, type PackedField } from '../../field/index.js';
-import type { PoolTask } from '../../curve/msm-pool.js';
+import { defineTask } from '../../curve/tasks.js';
+import { runTasks, type TaskRunner } from '../../curve/worker-pool.js';
 import { Ntt } from '../../poly/ntt.js';
 import type { AffinePoint } from '../../curve/types.js';
 import type { Argument } from './argument.js';
@@ -38,13 +39,8 @@ export interface ProverParams {
   commitLagrangeMany?(values: readonly FieldVec[]): AffinePoint[];
   /** Bytes identifying the SRS's G2 side (bound into the VK digest). */
   readonly srsId: Uint8Array;
-  /** Worker threads for independent prover jobs (the quotient's coset parts), if any. */
-  readonly pool?: TaskPool | undefined;
-}
-
-/** What the prover needs from a worker pool (poly/msm-pool.ts). */
-export interface TaskPool {
-  runTasks(count: number, remote: (i: number) => PoolTask, local: (i: number) => void, start?: (i: number) => void): void;
+  /** Worker threads for independent prover jobs (inverse NTTs, the quotient's coset parts), if any. */
+  readonly pool?: TaskRunner | undefined;
 }
 
 /** log2 of the extended coset's size over n: 2^e ≥ max(2, degree − 1). */
@@ -103,40 +99,45 @@ export function interpolate(values: FieldVec, params: ProverParams): FieldVec {
   return c;
 }
 
-/** A worker's job (MsmPool.runTasks): coefficients of a column whose values are in shared bytes, written to `out`. */
-export function interpolateTask(t: { readonly k: number; readonly values: Uint8Array; readonly out: Uint8Array }): void {
-  const F = packedFr();
-  const v = StoredColumn.wrap(F, t.values, 1 << t.k).load();
-  Ntt.for(F).inverse(v);
-  if (t.out.byteLength !== v.byteLength) throw new RangeError(`interpolateTask: expected a ${v.byteLength}-byte output, got ${t.out.byteLength}`);
-  t.out.set(v.raw());
-  v.free();
-}
-
-/** The module a worker imports for `interpolateTask` (sources under tsx, else the build). */
-export const COLUMNS_TASK_MODULE = new URL(import.meta.url.endsWith('.ts') ? './columns.ts' : './columns.js', import.meta.url).href;
+/** A pool task: coefficients (packed bytes) of a column whose values on H are in shared bytes. */
+export const interpolateTask = defineTask<{ readonly k: number; readonly values: Uint8Array }, Uint8Array>('interpolate', {
+  resultBytes: (p) => p.values.byteLength,
+  run(p, out) {
+    const F = packedFr();
+    const v = StoredColumn.wrap(F, p.values, 1 << p.k).load();
+    Ntt.for(F).inverse(v);
+    out.set(v.raw());
+    v.free();
+  },
+  read: (out) => out,
+});
 
 /**
  * Park columns (values on H, freed here) with their coefficients, both as
  * StoredColumns; the inverse NTTs run on the pool's threads when there is one.
  */
 export function parkWithCoefficients(values: readonly FieldVec[], params: ProverParams): { values: StoredColumn[]; coeffs: StoredColumn[] } {
-  if (values.length === 0) return { values: [], coeffs: [] };
-  const F = values[0]!.field;
-  const n = values[0]!.length;
+  const [first] = values;
+  if (!first) return { values: [], coeffs: [] };
+  const F = first.field;
+  const n = first.length;
   const k = Math.log2(n);
-  const out = values.map(() => sharedBytes(n * ELEMENT_BYTES));
   const stored = values.map((v) => StoredColumn.take(v));
-  const local = (i: number) => {
-    const c = stored[i]!.load();
-    params.ntt.inverse(c);
-    out[i]!.set(c.raw());
-    c.free();
-  };
-  if (params.pool && typeof SharedArrayBuffer !== 'undefined' && values.length > 1) {
-    params.pool.runTasks(values.length, (i) => ({ module: COLUMNS_TASK_MODULE, fn: 'interpolateTask', payload: { k, values: stored[i]!.bytes, out: out[i]! } }), local);
-  } else values.forEach((_, i) => local(i));
-  return { values: stored, coeffs: out.map((b) => StoredColumn.wrap(F, b, n)) };
+  // the coefficients land in one shared block (the pool's result block): workers read them later
+  const coeffs = runTasks(
+    values.length > 1 ? params.pool : undefined,
+    interpolateTask,
+    stored.map((s) => ({ k, values: s.bytes })),
+    {
+      local: (i, out) => {
+        const c = stored[i]!.load();
+        params.ntt.inverse(c);
+        out.set(c.raw());
+        c.free();
+      },
+    },
+  );
+  return { values: stored, coeffs: coeffs.map((b) => StoredColumn.wrap(F, b, n)) };
 }
 
 /** Commit columns given their values on H (Lagrange when the params can, in one batch when they can). */

@@ -1,12 +1,13 @@
 /**
  * One part of the quotient: Σ y^(m−1−i)·C_i / Z_H on part g·ζ^j·H of the
  * extended coset (columns.ts), as n packed values. The parts are
- * independent, so the prover hands some of them to worker threads
- * (`quotientPartTask`, run by poly/msm-worker.ts): the worker loads the
- * columns' coefficients from shared memory, runs the same code as the main
- * thread and writes the part's bytes into a shared buffer.
+ * independent, so the prover hands some of them to the pool's workers
+ * (`quotientPartTask`, a task kind of curve/worker-pool.ts): the worker loads
+ * the columns' coefficients from shared memory, runs the same code as the
+ * main thread and writes the part's bytes into the pool's shared results.
  */
 import { ELEMENT_BYTES, Fr, packedFr, type FieldVec, type PackedField } from '../../field/index.js';
+import { defineTask } from '../../curve/tasks.js';
 import { Ntt } from '../../poly/ntt.js';
 import type { ExprNode } from '../frontend/index.js';
 import { partShift, rotate, StoredColumn } from './columns.js';
@@ -28,16 +29,11 @@ export interface QuotientPart {
   readonly cacheBytes: number;
 }
 
-/** A part for a worker: the columns' coefficients as shared bytes, and where to write the result. */
+/** A part for a worker: the columns' coefficients as shared bytes. */
 export interface QuotientPartTask extends QuotientPart {
   /** Coefficients of every queried column, by `${kind}:${column}`. */
   readonly columns: Readonly<Record<string, Uint8Array>>;
-  /** n·ELEMENT_BYTES bytes for the part's packed values. */
-  readonly out: Uint8Array;
 }
-
-/** The module a worker imports for `quotientPartTask` (sources under tsx, else the build). */
-export const QUOTIENT_TASK_MODULE = new URL(import.meta.url.endsWith('.ts') ? './quotient.ts' : './quotient.js', import.meta.url).href;
 
 /** `${kind}:${column}` of every column the expressions query. */
 export function queriedColumns(exprs: readonly ExprNode[]): { kind: Kind; column: number }[] {
@@ -131,19 +127,22 @@ export function evaluateQuotientPart(p: QuotientPart, F: PackedField, ntt: Ntt, 
   return acc;
 }
 
-/** The worker's entry (msm-worker.ts): evaluate the part and write its bytes to `t.out`. */
-export function quotientPartTask(t: QuotientPartTask): void {
-  const F = packedFr();
-  const n = 1 << t.k;
-  if (t.out.byteLength !== n * ELEMENT_BYTES) throw new RangeError(`quotientPartTask: expected a ${n * ELEMENT_BYTES}-byte output, got ${t.out.byteLength}`);
-  const acc = evaluateQuotientPart(t, F, Ntt.for(F), (kind, column) => {
-    const bytes = t.columns[`${kind}:${column}`];
-    if (!bytes) throw new RangeError(`quotientPartTask: no coefficients for ${kind} column ${column}`);
-    return StoredColumn.wrap(F, bytes, n).load();
-  });
-  t.out.set(acc.raw());
-  acc.free();
-}
+/** The pool task: the part's n packed values (bytes), from coefficients in shared memory. */
+export const quotientPartTask = defineTask<QuotientPartTask, Uint8Array>('quotientPart', {
+  resultBytes: (t) => (1 << t.k) * ELEMENT_BYTES,
+  run(t, out) {
+    const F = packedFr();
+    const n = 1 << t.k;
+    const acc = evaluateQuotientPart(t, F, Ntt.for(F), (kind, column) => {
+      const bytes = t.columns[`${kind}:${column}`];
+      if (!bytes) throw new RangeError(`quotientPartTask: no coefficients for ${kind} column ${column}`);
+      return StoredColumn.wrap(F, bytes, n).load();
+    });
+    out.set(acc.raw());
+    acc.free();
+  },
+  read: (out) => out,
+});
 
 /**
  * Split h (coefficients, in place in `h`) into `chunks` pieces of n − 1

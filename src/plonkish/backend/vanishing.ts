@@ -10,15 +10,15 @@
  * quotient.ts); parts go to the pool's worker threads when the params have one.
  */
 import { ELEMENT_BYTES, Fr, type FieldVec } from '../../field/index.js';
-import type { PoolTask } from '../../curve/msm-pool.js';
+import { runTasks } from '../../curve/worker-pool.js';
 import type { Domain } from '../../poly/domain.js';
 import type { ProverOpening } from '../../pcs/shplonk.js';
 import type { AffinePoint } from '../../curve/types.js';
 import type { Argument } from './argument.js';
-import { extendedLog, sharedBytes, StoredColumn } from './columns.js';
+import { extendedLog } from './columns.js';
 import { ProverError } from './errors.js';
 import type { ProverState } from './prover-state.js';
-import { evaluateQuotientPart, QUOTIENT_TASK_MODULE, queriedColumns, splitQuotient, type QuotientPart, type QuotientPartTask } from './quotient.js';
+import { evaluateQuotientPart, queriedColumns, quotientPartTask, splitQuotient, type QuotientPart, type QuotientPartTask } from './quotient.js';
 import type { TranscriptReader } from './transcript.js';
 
 /** Bytes of column values a quotient part may keep resident in wasm memory (per thread). */
@@ -41,8 +41,7 @@ export function vanishingCommit(s: ProverState, y: bigint, challenges: readonly 
   const E = 1 << extendedLog(arg);
   const constraints = arg.constraints.map((c) => c.expression);
   const partOf = (part: number): QuotientPart => ({ k, degree: arg.degree, part, y, challenges, constraints, cacheBytes: PART_CACHE_BYTES });
-  const parts = Array.from({ length: E }, () => sharedBytes(n * ELEMENT_BYTES));
-  const runLocal = (part: number) => {
+  const local = (part: number, out: Uint8Array) => {
     const acc = evaluateQuotientPart(partOf(part), F, params.ntt, (kind, column) => {
       // the instance columns' coefficients are resident: a copy the evaluator owns
       if (kind === 'instance' && column < arg.numInstance) {
@@ -52,21 +51,14 @@ export function vanishingCommit(s: ProverState, y: bigint, challenges: readonly 
       }
       return s.storedCoeffs(kind, column).load();
     });
-    parts[part]!.set(acc.raw());
+    out.set(acc.raw());
     acc.free();
   };
-  if (params.pool && typeof SharedArrayBuffer !== 'undefined') {
-    // workers read the coefficients from shared memory: instance columns are parked for them
-    const columns: Record<string, Uint8Array> = {};
-    for (const { kind, column } of queriedColumns(constraints)) columns[`${kind}:${column}`] = s.storedCoeffs(kind, column).bytes;
-    const remote = (part: number): PoolTask => ({ module: QUOTIENT_TASK_MODULE, fn: 'quotientPartTask', payload: { ...partOf(part), columns, out: parts[part]! } satisfies QuotientPartTask });
-    params.pool.runTasks(E, remote, runLocal, onPart);
-  } else {
-    for (let part = 0; part < E; part++) {
-      onPart(part);
-      runLocal(part);
-    }
-  }
+  // workers read the coefficients from shared memory (instance columns are parked for them)
+  const columns: Record<string, Uint8Array> = {};
+  if (params.pool) for (const { kind, column } of queriedColumns(constraints)) columns[`${kind}:${column}`] = s.storedCoeffs(kind, column).bytes;
+  const payloads = Array.from({ length: E }, (_, part): QuotientPartTask => ({ ...partOf(part), columns }));
+  const parts = runTasks(params.pool, quotientPartTask, payloads, { local, onStart: onPart });
   // scatter part j's values to points j + E·i of the extended coset
   const accFull = F.alloc(n * E);
   const mem = new Uint8Array(F.runtime.buffer);

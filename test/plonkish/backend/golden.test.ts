@@ -73,3 +73,22 @@ describe.each(cases)('golden %s', (name, make, hash) => {
     expect(verify(pk.vk, bad, c.instances, vp, { hash }).ok).toBe(false);
   });
 });
+
+describe('golden with worker threads', () => {
+  it('a pool (commitments, inverse NTTs, quotient parts on a worker) gives the same stored bytes', async () => {
+    const pooled = new KzgParams(params.srs).useWorkers(1);
+    await pooled.pool?.ready();
+    try {
+      for (const [name, make, hash] of cases) {
+        const c = make();
+        const pk = keygen(c.circuit, pooled, c.k);
+        expect(hex(encodeVk(pk.vk)), name).toBe(hex(new Uint8Array(readFileSync(new URL(`${name}.vk.bin`, DIR)))));
+        const proof = prove(pk, c.circuit, c.instances, pooled, { random: seeded(7n), hash });
+        expect(hex(proof), name).toBe(hex(new Uint8Array(readFileSync(new URL(`${name}.proof.bin`, DIR)))));
+        pk.free();
+      }
+    } finally {
+      pooled.free();
+    }
+  }, 60_000);
+});

@@ -10,6 +10,7 @@ import { Fr } from '../../../src/field/index.js';
 import { extendedLog, type ProverParams } from '../../../src/plonkish/backend/columns.js';
 import { keygen, type ProvingKey } from '../../../src/plonkish/backend/keygen.js';
 import { ProverError, prove } from '../../../src/plonkish/backend/prover.js';
+import { quotientPartTask } from '../../../src/plonkish/backend/quotient.js';
 import { verify } from '../../../src/plonkish/backend/verifier.js';
 import { decodeVk, encodeVk } from '../../../src/plonkish/backend/vk.js';
 import { MockProver } from '../../../src/plonkish/frontend/index.js';
@@ -158,13 +159,18 @@ describe('worker threads', () => {
       commitLagrange: (v) => pooled.commitLagrange(v),
       commitLagrangeMany: (v) => pooled.commitLagrangeMany(v),
       pool: {
-        runTasks: (count, remote, local, start) =>
-          pool.runTasks(count, remote, (i) => {
-            // quotient parts and inverse NTTs both go through the queue; count the parts
-            if (remote(i).fn === 'quotientPartTask') here++;
-            Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 150);
-            local(i);
-          }, start),
+        size: pool.size,
+        run: (kind, payloads, options) =>
+          pool.run(kind, payloads, {
+            ...options,
+            local: (i, out) => {
+              // quotient parts and inverse NTTs both go through the queue; count the parts
+              if (kind === quotientPartTask) here++;
+              Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 150);
+              if (options?.local) options.local(i, out);
+              else kind.run(payloads[i]!, out);
+            },
+          }),
       },
     };
     try {

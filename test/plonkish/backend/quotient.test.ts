@@ -63,10 +63,12 @@ describe('evaluateQuotientPart', () => {
       // the worker's entry, run here: the same bytes from shared column bytes
       const columns: Record<string, Uint8Array> = {};
       for (const [key, c] of coeffs) columns[key] = StoredColumn.take(F.fromBigints(c)).bytes;
-      const out = new Uint8Array(n * ELEMENT_BYTES);
-      quotientPartTask({ ...p(part), columns, out });
-      expect(out).toEqual(new Uint8Array(F.runtime.buffer, got.ptr, got.byteLength).slice());
-      expect(() => quotientPartTask({ ...p(part), columns: {}, out })).toThrow(/no coefficients for/);
+      const task = { ...p(part), columns };
+      const out = new Uint8Array(quotientPartTask.resultBytes(task));
+      expect(out.length).toBe(n * ELEMENT_BYTES);
+      quotientPartTask.run(task, out);
+      expect(quotientPartTask.read(out, task)).toEqual(new Uint8Array(F.runtime.buffer, got.ptr, got.byteLength).slice());
+      expect(() => quotientPartTask.run({ ...p(part), columns: {} }, out)).toThrow(/no coefficients for/);
       got.free();
     }
   });
@@ -114,13 +116,15 @@ describe('interpolateTask', () => {
     const n = 1 << k;
     const rng = mulberry32(3);
     const values = Array.from({ length: n }, () => Fr.random(rng));
-    const out = new Uint8Array(n * ELEMENT_BYTES);
-    interpolateTask({ k, values: StoredColumn.take(F.fromBigints(values)).bytes, out });
-    const coeffs = StoredColumn.wrap(F, out, n).load();
+    const task = { k, values: StoredColumn.take(F.fromBigints(values)).bytes };
+    const out = new Uint8Array(interpolateTask.resultBytes(task));
+    interpolateTask.run(task, out);
+    const coeffs = StoredColumn.wrap(F, interpolateTask.read(out, task), n).load();
     const c = coeffs.toBigints();
     const omega = Fr.rootOfUnityOfOrder(k);
     expect(values.map((_, i) => horner(c, Fr.pow(omega, BigInt(i))))).toEqual(values);
     coeffs.free();
-    expect(() => interpolateTask({ k, values: new Uint8Array(n * ELEMENT_BYTES), out: new Uint8Array(8) })).toThrow(/-byte output/);
+    // values that are not n elements are refused
+    expect(() => interpolateTask.run({ k, values: new Uint8Array(8) }, new Uint8Array(8))).toThrow(/expected \d+ bytes for 16 elements/);
   });
 });
