@@ -61,7 +61,7 @@ describe('npm pack → install in another folder', () => {
     expect(files).toContain('LICENSE');
     expect(files.filter((f) => /^(src|test|bench)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
     // the worker threads' modules are loaded by URL at run time: they must ship too
-    expect(files).toContain('dist/curve/msm-worker.js');
+    expect(files).toContain('dist/worker.js');
   });
 
   it('every entry point imports from an .mjs file and does real work', () => {
