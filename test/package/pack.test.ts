@@ -9,7 +9,7 @@
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, posix, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installConsumer, ownCircuitAsUser } from './consumer.js';
 
@@ -60,8 +60,17 @@ describe('npm pack → install in another folder', () => {
     expect(files).toContain('bin/zktensor.mjs');
     expect(files).toContain('LICENSE');
     expect(files.filter((f) => /^(src|test|bench)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
-    // the worker threads' modules are loaded by URL at run time: they must ship too
-    expect(files).toContain('dist/worker.js');
+    // modules loaded by URL at run time (the worker program) must ship too:
+    // every new URL('./x.js' | '../x.js', import.meta.url) in the build names a packed file
+    const byUrl = files
+      .filter((f) => f.startsWith('dist/') && f.endsWith('.js'))
+      .flatMap((f) =>
+        [...readFileSync(join(repo, f), 'utf8').matchAll(/new URL\(\s*['"](\.{1,2}\/[^'"]+\.js)['"]\s*,\s*import\.meta\.url/g)].map((m) =>
+          posix.normalize(posix.join(posix.dirname(f), m[1]!)),
+        ),
+      );
+    expect(byUrl.length).toBeGreaterThan(0);
+    for (const target of byUrl) expect(files).toContain(target);
   });
 
   it('every entry point imports from an .mjs file and does real work', () => {
@@ -101,7 +110,7 @@ describe('npm pack → install in another folder', () => {
     const usage = zktensor(['--help']);
     const staged = /zktensor setup/.test(usage.stdout + usage.stderr);
     if (staged) {
-      const s = zktensor(['setup', '--model', 'gpt2-tiny', '--out', 'keys', '--unsafe-dev-srs', '--quiet']);
+      const s = zktensor(['setup', '--model', 'gpt2-tiny', '--tokens', '3', '--out', 'keys', '--quiet']);
       expect(s.status, explain(s)).toBe(0);
     }
     const proveArgs = staged ? ['prove', '--setup', 'keys'] : ['prove', '--model', 'gpt2-tiny'];
