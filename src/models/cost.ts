@@ -33,6 +33,17 @@ export const KEYGEN_NS_PER_CELL = 2_600;
 /** BN254's Fr has 2-adicity 28: no domain beyond 2^28 rows. */
 export const MAX_K = 28;
 const ELEMENT_BYTES = 36;
+/** A packed affine G1 point (two Fq elements of 36 bytes). */
+const G1_AFFINE_BYTES = 72;
+/**
+ * Fitted on peak RSS of keygen + prove in one process (one worker thread, 2 cores):
+ * gpt2-tiny (4 tokens, k = 11) 0.279 GiB against a breakdown of 0.077 GiB, and
+ * nanogpt (64 tokens, k = 16) ≈ 5.6 GiB against 4.65 GiB. The breakdown alone
+ * read ≈ 1.2× low on big models (EZKL's nanoGPT ONNX too); the fit is within
+ * a few percent on both.
+ */
+export const RUNTIME_BYTES = 200 * 2 ** 20;
+export const PROVE_MEMORY_OVERHEAD = 1.16;
 /** Up to this many region rows the estimate measures the real floor plan (about a second per 10^6 rows). */
 const MEASURE_ROWS = 1 << 23;
 
@@ -63,8 +74,44 @@ export interface CostEstimate {
   readonly instanceValues: number;
   readonly parameters: number;
   readonly estimate: { readonly keygenSeconds: number; readonly proveSeconds: number; readonly memoryBytes: number };
+  /** What `estimate.memoryBytes` is computed from (`estimateProveMemoryBytes`). */
+  readonly memory: ProveMemoryStats;
   /** Why this circuit cannot be proven in one proof (k > MAX_K), if so. */
   readonly tooLarge?: string;
+}
+
+/** What the prove memory estimate reads from a circuit (all in `CostEstimate`: k, columns, and the argument's extended-domain log). */
+export interface ProveMemoryStats {
+  readonly k: number;
+  /** log2 of the extended coset's size over n (quotient degree). */
+  readonly extendedLog: number;
+  /** Columns the prover commits (advice + lookup helpers + permutation z). */
+  readonly committedColumns: number;
+  /** Fixed columns plus permutation σ columns (the proving key). */
+  readonly fixedColumns: number;
+  /** Advice columns of the synthesized witness. */
+  readonly adviceColumns: number;
+}
+
+/**
+ * Peak resident memory of one `prove` run (keygen in the same process
+ * included), in bytes: the Node runtime and wasm arenas, then per column
+ * Lagrange values and coefficients parked in JS memory plus one part of the
+ * extended coset resident per thread (main and one worker: 4 × 36 bytes per
+ * row), the witness (8 bytes per advice cell), one extended-coset quotient
+ * part, and the SRS (monomial and Lagrange, packed affine G1); all times
+ * PROVE_MEMORY_OVERHEAD for what the breakdown misses (garbage not yet
+ * collected, transient NTT/MSM buffers, bigint views). Fitted on measured
+ * peak RSS; see the constants. `zktensor prove` refuses a model whose
+ * estimate exceeds the machine's memory.
+ */
+export function estimateProveMemoryBytes(s: ProveMemoryStats): number {
+  const n = 2 ** s.k;
+  const columns = ELEMENT_BYTES * n * 4 * (s.committedColumns + s.fixedColumns);
+  const witness = 8 * n * s.adviceColumns;
+  const quotient = ELEMENT_BYTES * n * 2 ** s.extendedLog;
+  const srs = 2 * n * G1_AFFINE_BYTES;
+  return RUNTIME_BYTES + PROVE_MEMORY_OVERHEAD * (columns + witness + quotient + srs);
 }
 
 export function modelRows(p: ModelCircuitParams): { byOp: Record<string, number>; regions: number; tables: number } {
@@ -109,8 +156,7 @@ export function estimateCost(p: ModelCircuitParams): CostEstimate {
   const committed = arg.numAdvice;
   const sigma = arg.permutation.sigma.length;
   const fixedAll = compiled.fixed.length + sigma;
-  // Lagrange values and coefficients parked in JS memory, one part of the extended coset resident per thread (two)
-  const perColumn = ELEMENT_BYTES * n * 4;
+  const memory: ProveMemoryStats = { k, extendedLog: e, committedColumns: committed, fixedColumns: fixedAll, adviceColumns: cs.advice.length };
   const parameters = p.graph.weights.reduce((a, w) => a + numel(w.shape), 0);
   return {
     model: p.graph.name,
@@ -137,8 +183,9 @@ export function estimateCost(p: ModelCircuitParams): CostEstimate {
     estimate: {
       keygenSeconds: (KEYGEN_NS_PER_CELL * 1e-9 * n * fixedAll),
       proveSeconds: (PROVE_NS_PER_CELL * 1e-9 * n * committed),
-      memoryBytes: perColumn * (committed + fixedAll) + ELEMENT_BYTES * (n << e),
+      memoryBytes: estimateProveMemoryBytes(memory),
     },
+    memory,
     ...(k > MAX_K ? { tooLarge: `k = ${k} exceeds ${MAX_K} (the 2-adicity of BN254's Fr): split the model across several proofs` } : {}),
   };
 }

@@ -13,6 +13,8 @@ import {
   type CompileOptions,
   encodeText,
   estimateCost,
+  estimateProveMemoryBytes,
+  RUNTIME_BYTES,
   evaluateFloat,
   getPreset,
   type Graph,
@@ -26,6 +28,7 @@ import {
   QuantRangeError,
   type QuantParams,
 } from '../../src/models/index.js';
+import { extendedLog } from '../../src/plonkish/backend/columns.js';
 import { MockProver, synthesizeKeygen } from '../../src/plonkish/frontend/index.js';
 
 function runMock(g: Graph, quant: QuantParams, inputs: Record<string, ArrayLike<number>>, k: number, options: CompileOptions = {}) {
@@ -97,6 +100,16 @@ describe('MLP', () => {
   it('cost estimate rows equal the layout', () => {
     const p = compileModel(g, quant);
     expect(estimateCost(p).rows).toBe(synthesizeKeygen(new ModelCircuit(p), { k: 10 }).rowsUsed);
+  });
+
+  it('the memory estimate is estimateProveMemoryBytes of the circuit, above the runtime, growing with k and columns', () => {
+    const c = estimateCost(compileModel(g, quant));
+    const stats = c.memory;
+    expect(stats).toMatchObject({ k: c.k, extendedLog: extendedLog({ degree: c.degree }), committedColumns: c.columns.committed, adviceColumns: c.columns.advice });
+    expect(c.estimate.memoryBytes).toBe(estimateProveMemoryBytes(stats));
+    expect(estimateProveMemoryBytes(stats)).toBeGreaterThan(RUNTIME_BYTES);
+    expect(estimateProveMemoryBytes({ ...stats, k: stats.k + 1 })).toBeGreaterThan(estimateProveMemoryBytes(stats));
+    expect(estimateProveMemoryBytes({ ...stats, committedColumns: stats.committedColumns + 1 })).toBeGreaterThan(estimateProveMemoryBytes(stats));
   });
 });
 
