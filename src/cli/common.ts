@@ -44,6 +44,10 @@ export function parseVisibility(raw: string | undefined): VisibilitySpec {
   }
   const spec: VisibilitySpec = { input: out['input']!, weights: out['weights']!, output: out['output']! };
   if (spec.weights === 'private') throw new PrivateWeightsError();
+  // a fixed input or output would be baked into the keys, but setup has no input to bake
+  for (const role of ['input', 'output'] as const) {
+    if (spec[role] === 'fixed') throw new UsageError(`--visibility: ${role}=fixed would put one ${role} into the keys, and setup is made for every input; use ${role}=public or ${role}=private`);
+  }
   return spec;
 }
 

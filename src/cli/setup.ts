@@ -34,7 +34,8 @@ once), the visibility and the SRS. Writes DIR/settings.json, DIR/pk.bin
   --dims name=N,…      ONNX: symbolic dimensions (else from the first calibration sample)
   --calibration FILE   JSON sample inputs to calibrate on (presets default to their sample prompts)
   --scale S            fixed-point scale 2^S (default: the preset's, 8 for ONNX)
-  --visibility …       input=public|private|fixed,weights=fixed|public,output=public|private
+  --visibility …       input=public|private,weights=fixed|public,output=public|private
+                       (weights=private is refused: free witnesses)
   --srs FILE           a ceremony .ptau or halo2 params file (the trustworthy choice)
   --unsafe-dev-srs     the well-known dev SRS (public τ: forgeable; tests only)
                        (default: a fresh SRS from OS randomness, τ discarded)

@@ -25,7 +25,8 @@ async function inputValues(source: ModelSource, raw: string): Promise<Record<str
     if (ids.length !== expected) throw new UsageError(`input: ${ids.length} tokens; the setup fixed the sequence length of ${source.name} at ${expected} (run setup with --tokens ${ids.length} for this length)`);
     return { tokens: ids };
   }
-  const onnx = source.onnx!;
+  const onnx = source.onnx;
+  if (!onnx) throw new UsageError(`input: model ${source.name} is neither a preset nor an ONNX file`);
   const { values, dims } = parseOnnxInputs(onnx.model, parseJson(inputText(raw)), onnx.dims);
   if (JSON.stringify(dims) !== JSON.stringify(onnx.dims)) throw new UsageError(`input: dims ${JSON.stringify(dims)} differ from the setup's ${JSON.stringify(onnx.dims)}`);
   return values;

@@ -148,9 +148,25 @@ describe('zktensor setup → prove → verify: the statement is the vk\'s', () =
     expect(r.out).toMatch(/REJECTED: expected one column of 19 public values/);
   });
 
+  it('a private input: the keys do not depend on it, and only the output is a checked public value', async () => {
+    const keys = at('private-input');
+    expect((await cli('setup', '--model', 'gpt2-tiny', '--tokens', '3', '--visibility', 'input=private', '--out', keys, '--quiet')).code).toBe(0);
+    const s = readJson(join(keys, 'settings.json'));
+    expect(s['quant']).toEqual(readJson(at('random', 'settings.json'))['quant']);
+    expect((await cli('prove', '--setup', keys, '--input', 'sun', '--out', at('p.json'), '--quiet')).code).toBe(0);
+    const v = await cli('verify', '--setup', keys, at('p.json'));
+    expect(v.code, v.err).toBe(0);
+    expect(v.out).toMatch(/visibility input=private, weights=fixed, output=public/);
+    expect(v.out).toMatch(/public values checked: output lm_head \(16\)\n/);
+    expect(v.out).not.toMatch(/input tokens/);
+  }, 120_000);
+
   it('weights=private is refused with the reason and the alternative', async () => {
     const r = await cli('setup', '--model', 'gpt2-tiny', '--visibility', 'weights=private', '--out', at('private'));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/weights=private is refused: .*free witnesses.*Use weights=fixed.*committed/);
+    const fixed = await cli('setup', '--model', 'gpt2-tiny', '--visibility', 'input=fixed', '--out', at('private'));
+    expect(fixed.code).toBe(2);
+    expect(fixed.err).toMatch(/input=fixed would put one input into the keys/);
   });
 });
