@@ -66,6 +66,17 @@ export class ProverState {
     this.instanceCoeffs = this.instanceValues.map((v) => this.keep(interpolate(v, params)));
   }
 
+  /** A late instance column's values, known after its phase (late-instances.ts): overwrite the zeros, re-interpolate. */
+  setInstance(column: number, values: readonly bigint[]): void {
+    const v = this.instanceValues[column];
+    const c = this.instanceCoeffs[column];
+    if (!v || !c) throw new ProverError(`prove: no instance column ${column}`);
+    this.F.writeBigints(v, values);
+    const coeffs = interpolate(v, this.params);
+    c.copyFrom(coeffs);
+    coeffs.free();
+  }
+
   /** Keep `v` until the proof is done (then freed). */
   keep(v: FieldVec): FieldVec {
     this.resident.push(v);

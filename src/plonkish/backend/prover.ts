@@ -23,6 +23,7 @@ import type { ProvingKey } from './keygen.js';
 import { lookupCommitAccumulators, lookupCommitMultiplicities } from './lookup.js';
 import { permutationCommit } from './permutation.js';
 import { absorbInstances, checkInstances, PROOF_MAGIC, PROOF_VERSION } from './proof.js';
+import { checkLateEmpty, sendLateInstances } from './late-instances.js';
 import { cryptoRandom, ProverState } from './prover-state.js';
 import { TranscriptWriter, type TranscriptHash } from './transcript.js';
 import { vanishingCommit, vanishingEvaluate } from './vanishing.js';
@@ -50,6 +51,7 @@ export function prove<Config, Params>(
   let stepsDone = 0;
   const step = (name: string) => options.onStep?.(name, stepsDone++, totalSteps);
   checkInstances(arg, instances);
+  checkLateEmpty(arg.circuit, instances);
   const configured = configure(circuit);
   const transcript = new TranscriptWriter(options.hash ?? 'blake2b');
   const s = new ProverState(pk, params, transcript, options.random ?? cryptoRandom, instances);
@@ -71,6 +73,8 @@ export function prove<Config, Params>(
         s.setAdvice(col.index, s.F.fromBigints(s.blind([...values], s.usableRows)));
       }
       s.commitStage(phase);
+      // late instance columns of this phase: sent (and absorbed) before its challenges (late-instances.ts)
+      for (const late of sendLateInstances(transcript, arg.circuit, phase, a.instance)) s.setInstance(late.index, late.values);
       for (const c of arg.circuit.challenges) if (c.phase === phase) drawn[c.index] = transcript.challenge();
     }
     const challenges = drawn.map((c, i) => {

@@ -16,6 +16,7 @@ import { Domain } from '../../poly/domain.js';
 import { evaluateNode, fieldEvaluator } from '../frontend/index.js';
 import { adviceStage, buildArgument } from './argument.js';
 import { absorbInstances, checkInstances, PROOF_MAGIC, PROOF_VERSION } from './proof.js';
+import { checkLateEmpty, readLateInstances } from './late-instances.js';
 import { TranscriptReader, type TranscriptHash } from './transcript.js';
 import { vanishingReadCommitments, vanishingReadEvaluations, vanishingVerify } from './vanishing.js';
 import type { VerifyingKey } from './vk.js';
@@ -32,6 +33,17 @@ export interface VerifyResult {
   readonly reason?: string;
 }
 
+/** `verifyDetailed`'s result: what a caller checks outside the circuit. */
+export interface DetailedVerifyResult extends VerifyResult {
+  /**
+   * When ok: every instance column's values as verified, the late ones
+   * (phase > 0) as read from the proof (late-instances.ts).
+   */
+  readonly instances?: readonly (readonly bigint[])[];
+  /** When ok: the circuit's challenges by index (e.g. ρ and γ for a folded weight opening). */
+  readonly challenges?: readonly bigint[];
+}
+
 export interface VerifyOptions {
   readonly hash?: TranscriptHash;
 }
@@ -43,6 +55,18 @@ export function verify(
   params: VerifierParams,
   options: VerifyOptions = {},
 ): VerifyResult {
+  const { ok, reason } = verifyDetailed(vk, proof, instances, params, options);
+  return reason === undefined ? { ok } : { ok, reason };
+}
+
+/** `verify`, also returning the late instance values and the challenges (never throws). */
+export function verifyDetailed(
+  vk: VerifyingKey,
+  proof: Uint8Array,
+  instances: readonly (readonly bigint[])[],
+  params: VerifierParams,
+  options: VerifyOptions = {},
+): DetailedVerifyResult {
   try {
     return verifyOrThrow(vk, proof, instances, params, options);
   } catch (e) {
@@ -56,13 +80,15 @@ function verifyOrThrow(
   instances: readonly (readonly bigint[])[],
   params: VerifierParams,
   options: VerifyOptions,
-): VerifyResult {
+): DetailedVerifyResult {
   if (!(proof instanceof Uint8Array) || proof.length < 8) return { ok: false, reason: 'proof: expected at least 8 bytes' };
   if (PROOF_MAGIC.some((b, i) => proof[i] !== b)) return { ok: false, reason: 'proof: expected the "ZKTP" magic' };
   const version = new DataView(proof.buffer, proof.byteOffset, 8).getUint32(4, true);
   if (version !== PROOF_VERSION) return { ok: false, reason: `proof: expected version ${PROOF_VERSION}, got ${version}` };
   const arg = buildArgument(vk.circuit, vk.k);
   checkInstances(arg, instances);
+  checkLateEmpty(arg.circuit, instances);
+  const published = instances.map((col) => [...col]);
   const { n, k, usableRows: u } = arg;
   const t = new TranscriptReader(proof.subarray(8), options.hash ?? 'blake2b');
   t.commonScalar(vk.digest);
@@ -77,6 +103,7 @@ function verifyOrThrow(
   const challenges: bigint[] = arg.circuit.challenges.map(() => 0n);
   for (let phase = 0; phase < arg.circuit.numPhases; phase++) {
     readStage(phase);
+    for (const late of readLateInstances(t, arg.circuit, phase)) published[late.index] = [...late.values];
     for (const c of arg.circuit.challenges) if (c.phase === phase) challenges[c.index] = t.challenge();
   }
   const theta = t.challenge();
@@ -122,7 +149,7 @@ function verifyOrThrow(
     const z = domain.rotate(x, rotation);
     const v = arg.virtual;
     let value: bigint;
-    if (column < arg.numInstance) value = domain.barycentricPrefix(instances[column]!, z);
+    if (column < arg.numInstance) value = domain.barycentricPrefix(published[column]!, z);
     else if (column === v.l0) value = domain.lagrangeAt(0, z);
     else if (column === v.lLast) value = domain.lagrangeAt(u, z);
     else if (column === v.lActive) {
@@ -149,5 +176,5 @@ function verifyOrThrow(
     return { ok: false, reason: 'multi-opening: the pairing check failed' };
   }
   t.assertEnd();
-  return { ok: true };
+  return { ok: true, instances: published, challenges };
 }
