@@ -22,10 +22,16 @@
  *   ReduceMean                transpose + reshape, matmul by the constant column 1/K
  *   Reshape, Flatten, Squeeze, Unsqueeze   reshape (target shape constant)
  *   Transpose                 transpose
- *   Concat, Slice, Gather, Where   view (indices / condition constant)      onnx-ops-view.ts
+ *   Concat, Slice, Gather, Where, Split   view (indices / condition / sizes constant)   onnx-ops-view.ts
  *   Conv, MaxPool, AveragePool, BatchNormalization                         onnx-ops-nn.ts
  *   Identity, Cast (to a float type)   alias;  Shape of a dynamic tensor: a constant
  *   Gather(table, ids)        gather (embedding) when ids is an integer graph input
+ *                             ([T] or [1, T]; Shape may read it too)
+ *   decomposed LayerNorm, GELU, masked causal attention → layernorm, gelu,
+ *                             attention (onnx-fuse.ts; `fuse: false` turns it off)
+ * Constant subgraphs (shape arithmetic: Shape, Gather, Cast, Unsqueeze,
+ * ConstantOfShape, NonZero, Concat, Equal, …) fold, also ahead of their turn
+ * when a pattern needs them (`Lowering.constValue`).
  * Anything else throws `OnnxImportError` naming the node and op.
  */
 import type { Graph } from './ir.js';
@@ -53,6 +59,8 @@ export interface LoweredOnnx {
   readonly outputs: ReadonlyMap<string, string>;
   /** The patterns recognised (onnx-fuse.ts), in graph order. */
   readonly fused: readonly ('layernorm' | 'gelu' | 'attention')[];
+  /** How each ONNX node was handled: folded at import, lowered, or covered by a recognised pattern. */
+  readonly handling: ReadonlyMap<OnnxNode, 'folded' | 'lowered' | 'layernorm' | 'gelu' | 'attention'>;
 }
 
 type OpLowering = (L: Lowering, n: OnnxNode, out: string) => Dyn;
@@ -335,6 +343,7 @@ export function onnxToGraph(model: OnnxModel, options: OnnxLowerOptions = {}): L
   const graphOutputs = new Set(og.outputs.map((o) => o.name));
   const covered = new Set<OnnxNode>();
   const fusions: Fusion[] = [];
+  const handling = new Map<OnnxNode, LoweredOnnx['handling'] extends ReadonlyMap<OnnxNode, infer H> ? H : never>();
   for (const node of og.nodes) {
     if (covered.has(node)) continue;
     let n = node;
@@ -343,15 +352,17 @@ export function onnxToGraph(model: OnnxModel, options: OnnxLowerOptions = {}): L
     // Shape of a computed tensor, and nodes of constants only, fold (perhaps already, on demand)
     if (n.opType === 'Shape' ? L.onnxDims(n.inputs[0]!) : present.every((i) => L.consts.has(i))) {
       for (const o of n.outputs) if (o) L.constValue(o);
+      handling.set(n, 'folded');
       continue;
     }
     const fusion = options.fuse === false ? undefined : matchFusion(L, graphOutputs, n);
     if (fusion) {
-      fusion.covered.forEach((c) => covered.add(c));
+      fusion.covered.forEach((c) => (covered.add(c), handling.set(c, fusion.kind)));
       fusions.push(fusion);
       n = fusion.node;
     }
     const out = n.outputs[0] ?? L.fail(n, 'no output');
+    if (!fusion) handling.set(n, 'lowered');
     if (n.opType === 'Split') {
       lowerSplit(L, n).forEach((d, i) => n.outputs[i] && L.define(n.outputs[i]!, d));
       continue;
@@ -370,7 +381,7 @@ export function onnxToGraph(model: OnnxModel, options: OnnxLowerOptions = {}): L
     if (og.inputs.some((i) => L.dyn.get(i.name)?.ir === d!.ir) || [...outputs.values()].includes(d.ir)) d = L.op('reshape', o.name, [d], d.dims, { shape: [...d.dims] });
     outputs.set(o.name, d.ir);
   }
-  return { graph: L.g.build([...outputs.values()]), outputs, fused: fusions.map((f) => f.kind) };
+  return { graph: L.g.build([...outputs.values()]), outputs, fused: fusions.map((f) => f.kind), handling };
 }
 
 export { rescaleStreams, type StreamScale } from './onnx-rescale.js';

@@ -14,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { calibrate, dequantizeValues, evaluateFloat, evaluateOnnx, GraphBuilder, onnxToGraph, OnnxImportError, parseOnnx, QuantEvaluator, QuantizedWeights, rescaleStreams } from '../../src/models/index.js';
+import { calibrate, compileModel, dequantizeValues, estimateCost, getPreset, presetGraph, presetQuant, evaluateFloat, evaluateOnnx, GraphBuilder, onnxToGraph, OnnxImportError, parseOnnx, QuantEvaluator, QuantizedWeights, rescaleStreams } from '../../src/models/index.js';
 
 const dir = new URL('../fixtures/ezkl-nanogpt/', import.meta.url);
 const model = parseOnnx(readFileSync(new URL('network.onnx', dir)));
@@ -108,5 +108,20 @@ describe('rescaleStreams', () => {
     expect(rescaleStreams(plain, { x: small.x.map((v) => v * 1000) }).streams).toEqual([]);
     g.op('relu', 'r', [h]);
     expect(rescaleStreams(g.build([y, 'r']), small).streams).toEqual([]);
+  });
+});
+
+describe('EZKL nanoGPT compiled', () => {
+  it("fits k = 16 with rows within 1 % of our own nanogpt preset's (same shape)", () => {
+    const sample = { input: ref.input };
+    const { graph } = rescaleStreams(onnxToGraph(model, { dims: { batch_size: 1 } }).graph, sample);
+    const { quant } = calibrate(graph, [sample], { scale: 8 });
+    const cost = estimateCost(compileModel(graph, quant, { fixedColumns: 8 }));
+    const pre = getPreset('nanogpt');
+    const own = estimateCost(compileModel(presetGraph(pre, pre.config.context), presetQuant(pre), { fixedColumns: pre.fixedColumns }));
+    expect(cost.k).toBe(16);
+    expect(own.k).toBe(16);
+    expect(Math.abs(cost.rows / own.rows - 1)).toBeLessThan(0.01);
+    expect(cost.columns.committed).toBeLessThanOrEqual(own.columns.committed);
   });
 });
