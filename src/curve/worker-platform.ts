@@ -43,6 +43,19 @@ function defaultNodeUrl(): URL {
   return import.meta.url.endsWith('.ts') ? new URL('../worker.ts', import.meta.url) : url;
 }
 
+/**
+ * tsx's loader API as a URL resolved from this package (an eval'd worker
+ * resolves bare names from the cwd, which may be any folder); the bare name
+ * where import.meta.resolve is missing (vitest, whose cwd is the checkout).
+ */
+function tsxApi(): string {
+  try {
+    return import.meta.resolve('tsx/esm/api');
+  } catch {
+    return 'tsx/esm/api';
+  }
+}
+
 /** Node's worker_threads, or undefined where there are none. */
 export function nodePlatform(): WorkerPlatform | undefined {
   const wt = globalThis.process?.getBuiltinModule?.('node:worker_threads') as NodeWorkerThreads | undefined;
@@ -53,7 +66,7 @@ export function nodePlatform(): WorkerPlatform | undefined {
     canBlock: true,
     spawn(url = defaultNodeUrl()) {
       // TypeScript sources (tests, tsx) need tsx's loader in the worker before the program loads
-      const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
+      const boot = `import(${JSON.stringify(tsxApi())}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
       const w = url.pathname.endsWith('.ts') ? new Worker(boot, { eval: true }) : new Worker(url, {});
       // idle workers must not keep the process alive
       w.unref();
