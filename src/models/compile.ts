@@ -9,6 +9,10 @@
  *   public   advice copied to the instance column (rows in `instanceLayout`);
  *   fixed    a fixed column filled at keygen: the values are part of the
  *            circuit, so the verifying key fingerprints them.
+ *   committed (weights only) every matmul whose B is a weight becomes
+ *            `matmul_committed`: B stays outside the circuit, committed row
+ *            by row (models/committed.ts); the other weights are fixed. A
+ *            second, late instance column publishes the weight fold v.
  * Embedding tables (gather) are always fixed lookup tables.
  *
  * Instance column layout: public inputs (graph order), then public weights
@@ -21,6 +25,8 @@ import type { Cell, Circuit, ConstraintSystem, FixedColumn, Layouter } from '../
 import { Value } from '../plonkish/frontend/index.js';
 import { DEFAULT_VISIBILITY, type Graph, GraphError, inferShapes, nodeShapes, numel, opDef, type TensorInfo, type VisibilitySpec } from './ir.js';
 import { type ChipEnv, chipKey, chipName, type ChipOf, type ChipSpec, configureChip } from './ops/chips.js';
+import type { CommittedEnv } from './ops/matmul-committed.js';
+import { WeightFold } from '../gadgets/matmul-committed.js';
 import { planReplicas, type ReplicaPlan } from './replicas.js';
 import { type QTensor, QuantizedWeights, type QuantParams } from './quant.js';
 
@@ -46,9 +52,13 @@ export interface CompileOptions {
 
 export function compileModel(graph: Graph, quant: QuantParams, options: CompileOptions = {}): ModelCircuitParams {
   const visibility = { ...DEFAULT_VISIBILITY, ...options.visibility };
+  if (visibility.input === 'committed' || visibility.output === 'committed') {
+    throw new GraphError(`compileModel: only weights can be 'committed', got input '${visibility.input}', output '${visibility.output}'`);
+  }
+  if (visibility.weights === 'committed') graph = withCommittedMatmuls(graph);
   const info = inferShapes(graph);
   for (const n of graph.nodes) {
-    if (opDef(n.op).tableInputs?.length && visibility.weights !== 'fixed') {
+    if (opDef(n.op).tableInputs?.length && visibility.weights !== 'fixed' && visibility.weights !== 'committed') {
       throw new GraphError(`node ${n.name}: an embedding (${n.op}) needs fixed weights (its table is a fixed lookup table); got weights visibility '${visibility.weights}'`);
     }
   }
@@ -61,6 +71,19 @@ export function compileModel(graph: Graph, quant: QuantParams, options: CompileO
     fixedValues: options.fixedValues ?? new Map(),
     info,
   };
+}
+
+/** The graph with each matmul whose B is a weight turned into `matmul_committed` (B committed outside the circuit). */
+function withCommittedMatmuls(graph: Graph): Graph {
+  const weights = new Set(graph.weights.map((w) => w.name));
+  const nodes = graph.nodes.map((n) => (n.op === 'matmul' && n.inputs[1] !== undefined && weights.has(n.inputs[1]) ? { ...n, op: 'matmul_committed' as const } : n));
+  return { ...graph, nodes };
+}
+
+/** The committed weights (B of each `matmul_committed`), in graph weight order: the fingerprint's order. */
+export function committedWeightNames(p: { readonly graph: Graph }): string[] {
+  const used = new Set(p.graph.nodes.filter((n) => n.op === 'matmul_committed').map((n) => n.inputs[1]));
+  return p.graph.weights.filter((w) => used.has(w.name)).map((w) => w.name);
 }
 
 /** Weights loaded as tensors (used by some op other than as an embedding table). */
@@ -102,7 +125,8 @@ export function publicInstances(p: ModelCircuitParams, values: ReadonlyMap<strin
     if (!v) throw new GraphError(`publicInstances: no value for "${seg.name}"`);
     for (const x of v) col.push(Fr.fromSigned(x));
   }
-  return [col];
+  // committed weights: the fold's late column, published by the prover (caller passes [])
+  return committedWeightNames(p).length ? [col, []] : [col];
 }
 
 export interface ModelConfig {
@@ -111,6 +135,8 @@ export interface ModelConfig {
   readonly fixed: readonly FixedColumn[];
   readonly chips: ReadonlyMap<string, unknown>;
   readonly replicas: ReplicaPlan;
+  /** The γ-fold of the committed weights (finished after the last node). */
+  readonly fold?: WeightFold;
 }
 
 /** A fixed-point tensor whose values are read on first use (the embedding tables: keygen and proving only). */
@@ -141,7 +167,9 @@ export class ModelCircuit implements Circuit<ModelConfig, ModelCircuitParams> {
     const loader = TensorLoader.configure(ctx, { instance: true });
     const fixed: FixedColumn[] = [];
     const needsFixed =
-      (p.visibility.weights === 'fixed' && loadedWeights(p).length > 0) || p.visibility.input === 'fixed' || p.visibility.output === 'fixed';
+      ((p.visibility.weights === 'fixed' || p.visibility.weights === 'committed') && loadedWeights(p).length > 0) ||
+      p.visibility.input === 'fixed' ||
+      p.visibility.output === 'fixed';
     if (needsFixed) {
       for (let i = 0; i < p.fixedColumns; i++) {
         const c = cs.fixedColumn({ name: `fixed.tensor${i}` });
@@ -151,7 +179,15 @@ export class ModelCircuit implements Circuit<ModelConfig, ModelCircuitParams> {
     }
     const chips = new Map<string, unknown>();
     const replicas = planReplicas(p.graph.nodes, p.info);
-    const env: ChipEnv = { ctx, quant: q, weightTensor: (name) => lazyTensor(p.info.get(name)?.shape ?? [], q.scale, () => p.weights.get(name)) };
+    const weightTensor = (name: string) => lazyTensor(p.info.get(name)?.shape ?? [], q.scale, () => p.weights.get(name));
+    const committedNames = committedWeightNames(p);
+    let fold: WeightFold | undefined;
+    const committed: CommittedEnv = {
+      fold: () => (fold ??= WeightFold.configure(ctx)),
+      index: (name) => committedNames.indexOf(name),
+      tensor: weightTensor,
+    };
+    const env: ChipEnv = { ctx, quant: q, weightTensor, ...(committedNames.length ? { committed } : {}) };
     // each node's chips, in the order its definition lists them (the circuit's column order); one chip per key and replica
     p.graph.nodes.forEach((n, node) => {
       for (const spec of opDef(n.op).chips(nodeShapes(n, p.info), q)) {
@@ -161,7 +197,8 @@ export class ModelCircuit implements Circuit<ModelConfig, ModelCircuitParams> {
         if (!chips.has(id)) chips.set(id, configureChip(spec, env, chipName(spec, r)));
       }
     });
-    return { ctx, loader, fixed, chips, replicas };
+    const made = fold as WeightFold | undefined; // set while the chips above were configured
+    return { ctx, loader, fixed, chips, replicas, ...(made ? { fold: made } : {}) };
   }
 
   synthesize(layouter: Layouter, config: ModelConfig): void {
@@ -188,7 +225,7 @@ export class ModelCircuit implements Circuit<ModelConfig, ModelCircuitParams> {
     for (const name of loadedWeights(p)) {
       const shape = p.info.get(name)!.shape;
       let t: AssignedTensor;
-      if (p.visibility.weights === 'fixed') t = this.loadFixed(layouter, config, name, shape, s, p.weights.get(name));
+      if (p.visibility.weights === 'fixed' || p.visibility.weights === 'committed') t = this.loadFixed(layouter, config, name, shape, s, p.weights.get(name));
       else {
         const known = layouter.hasWitness ? { shape, data: p.weights.get(name), scale: s } : undefined;
         t = loader.load(layouter, name, shape, s, known);
@@ -220,6 +257,8 @@ export class ModelCircuit implements Circuit<ModelConfig, ModelCircuitParams> {
       };
       env.set(n.output, def.synthesize({ node: n, x, shape: io.output, io, layouter, ctx, quant: p.quant, input, chip }));
     });
+
+    config.fold?.finish(layouter);
 
     this.outputs = new Map();
     for (const o of p.graph.outputs) {

@@ -123,7 +123,7 @@ export function modelRows(p: ModelCircuitParams): { byOp: Record<string, number>
   for (const i of p.graph.inputs) add('load', p.visibility.input === 'fixed' ? fixedRows(numel(i.shape)) : numel(i.shape));
   for (const w of loadedWeights(p)) {
     const n = numel(p.info.get(w)!.shape);
-    add('load', p.visibility.weights === 'fixed' ? fixedRows(n) : n);
+    add('load', p.visibility.weights === 'fixed' || p.visibility.weights === 'committed' ? fixedRows(n) : n);
   }
   if (p.visibility.output === 'fixed') for (const o of p.graph.outputs) add('load', fixedRows(numel(p.info.get(o)!.shape)));
   const tables: number[] = [2 ** (q.limbBits ?? 8)];

@@ -10,7 +10,8 @@ import type { OpType } from './ops/index.js';
 
 export type { OpType };
 
-export type Visibility = 'public' | 'private' | 'fixed';
+/** 'committed': weights only; matmul weights committed outside the circuit (models/committed.ts), the rest fixed. */
+export type Visibility = 'public' | 'private' | 'fixed' | 'committed';
 
 export interface VisibilitySpec {
   readonly input: Visibility;

@@ -7,6 +7,7 @@
  *
  *   kind        gadget chip                        key (shared by equal keys)
  *   matmul      MatmulChip (Freivalds)             matmul
+ *   cmatmul     CommittedMatmulChip (B committed)  cmatmul (all share the env's one WeightFold)
  *   rescale     RescaleChip (shift s, B-bit out)   rescale
  *   add, mul    ElementwiseChip                    add, mul
  *   relu        ReluChip                           relu
@@ -36,11 +37,14 @@ import {
   SoftmaxChip,
 } from '../../gadgets/index.js';
 import { ExactFnChip } from '../../gadgets/lookup-exact.js';
-import type { TableFnName } from '../graph.js';
+import { CommittedMatmulChip } from '../../gadgets/matmul-committed.js';
+import { type CommittedEnv, CommittedMatmulOpChip } from './matmul-committed.js';
+import { GraphError, type TableFnName } from '../graph.js';
 import { attentionParamsFor, fnTableFor, geluTableSpec, layerNormParamsFor, type QuantParams, softmaxParamsFor } from '../quant-params.js';
 
 export type ChipSpec =
   | { readonly kind: 'matmul' }
+  | { readonly kind: 'cmatmul' }
   | { readonly kind: 'rescale' }
   | { readonly kind: 'add' }
   | { readonly kind: 'mul' }
@@ -58,6 +62,7 @@ export type ChipKind = ChipSpec['kind'];
 /** The gadget chip each kind configures. */
 export interface ChipTypes {
   matmul: MatmulChip;
+  cmatmul: CommittedMatmulOpChip;
   rescale: RescaleChip;
   add: ElementwiseChip;
   mul: ElementwiseChip;
@@ -101,6 +106,8 @@ export interface ChipEnv {
   readonly quant: QuantParams;
   /** A fixed tensor of the weight's quantized values, read lazily (keygen/proving only). */
   weightTensor(name: string): FixedPointTensor;
+  /** Committed weights (visibility `committed`; ops/matmul-committed.ts). */
+  readonly committed?: CommittedEnv;
 }
 
 /** Column prefix of a chip: its key up to any ':' part, with `#r` for replica r > 0. */
@@ -117,6 +124,10 @@ export function configureChip(s: ChipSpec, env: ChipEnv, name: string): ChipType
   switch (s.kind) {
     case 'matmul':
       return MatmulChip.configure(ctx, { name });
+    case 'cmatmul': {
+      if (!env.committed) throw new GraphError(`chip ${name}: committed matmul without committed weights (weights visibility 'committed')`);
+      return new CommittedMatmulOpChip(CommittedMatmulChip.configure(ctx, { name, fold: env.committed.fold() }), env.committed);
+    }
     case 'rescale':
       return RescaleChip.configure(ctx, { shift: q.scale, outBits: B, name });
     case 'add':

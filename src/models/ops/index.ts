@@ -6,6 +6,7 @@
  *
  *   op          inputs                 output         notes
  *   matmul      a [m,n], b [n,p], bias? [m,p]          gemm when bias [p] is given
+ *   matmul_committed  as matmul, b a weight committed outside the circuit (weights visibility 'committed')
  *   add, mul    a, b                   shape of a     b may broadcast over a's leading axes
  *   relu, gelu  x                      shape of x     gelu: tanh form (GPT-2 gelu_new)
  *   softmax     x                      shape of x     over the last axis
@@ -27,6 +28,7 @@ import { gather } from './gather.js';
 import { gelu } from './gelu.js';
 import { layernorm } from './layernorm.js';
 import { matmul } from './matmul.js';
+import { matmulCommitted } from './matmul-committed.js';
 import { mul } from './mul.js';
 import { relu } from './relu.js';
 import { reshape } from './reshape.js';
@@ -39,6 +41,7 @@ import { view } from './view.js';
 
 export const OPS = {
   matmul,
+  matmul_committed: matmulCommitted,
   add,
   mul,
   relu,

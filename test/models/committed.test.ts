@@ -1,0 +1,118 @@
+/**
+ * Weights visibility `committed` on gpt2-tiny: the matmuls with weight B use
+ * the committed-weights chip (B never in the circuit), the MockProver accepts
+ * and the outputs equal the quantized evaluator; the matmul rows drop by the
+ * n·p Horner rows; the real prover with the folded opening verifies against
+ * the fingerprint; a prover holding other matmul weights, a changed opening
+ * and mismatched commitments are rejected.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Fr } from '../../src/field/index.js';
+import {
+  commitModelWeights,
+  decodeFoldedOpening,
+  encodeFoldedOpening,
+  proveCommitted,
+  verifyCommitted,
+  type ModelWeightCommitment,
+} from '../../src/models/committed.js';
+import { committedWeightNames, compileModel, encodeText, getPreset, ModelCircuit, type ModelCircuitParams, modelRows, presetGraph, presetQuant, publicInstances, QuantEvaluator, QuantizedWeights } from '../../src/models/index.js';
+import { keygen, type ProvingKey } from '../../src/plonkish/backend/keygen.js';
+import { MockProver } from '../../src/plonkish/frontend/index.js';
+import { KzgParams, unsafeDevSrs } from '../../src/pcs/kzg.js';
+
+const pre = getPreset('gpt2-tiny');
+const quant = presetQuant(pre);
+const graph = presetGraph(pre, 4);
+const tokens = encodeText(pre, 'the ');
+const compile = (weights: 'fixed' | 'committed') => compileModel(graph, quant, { visibility: { weights }, fixedColumns: pre.fixedColumns });
+
+/** B′: the prover's copy of one committed matrix with one entry changed (all other weights, so the VK, unchanged). */
+class TamperedWeights extends QuantizedWeights {
+  constructor(
+    base: ModelCircuitParams,
+    private readonly target: string,
+  ) {
+    super(base.graph, base.quant.scale);
+  }
+  override get(name: string): BigInt64Array {
+    const w = super.get(name);
+    if (name !== this.target) return w;
+    const out = w.slice();
+    out[3] = out[3]! + 1n;
+    return out;
+  }
+}
+
+function witness(p: ModelCircuitParams) {
+  const q = new QuantEvaluator(graph, quant, p.weights);
+  const qin = q.quantizeInputs({ tokens });
+  const values = q.run(qin);
+  return { circuit: new ModelCircuit(p, qin), instances: publicInstances(p, values), values };
+}
+
+describe('weights = committed (gpt2-tiny)', () => {
+  it('every matmul with weight B becomes committed; MockProver accepts; outputs equal the evaluator; the fold is published', () => {
+    const p = compile('committed');
+    const names = committedWeightNames(p);
+    expect(names.length).toBeGreaterThan(0);
+    expect(p.graph.nodes.filter((n) => n.op === 'matmul_committed').length).toBe(graph.nodes.filter((n) => n.op === 'matmul' && names.includes(n.inputs[1]!)).length);
+    const { circuit, instances, values } = witness(p);
+    expect(instances).toHaveLength(2);
+    expect(instances[1]).toEqual([]);
+    const mock = MockProver.run(12, circuit, instances);
+    expect(mock.verify().slice(0, 3).map((f) => f.message)).toEqual([]);
+    expect(circuit.outputs.get('lm_head')!.values.get()).toEqual(values.get('lm_head')!.data);
+    expect(mock.lateInstances()[1]).toHaveLength(1);
+  });
+
+  it('rows by op: the matmul rows lose the n·p Horner rows over B', () => {
+    const fixed = modelRows(compile('fixed')).byOp;
+    const committed = modelRows(compile('committed')).byOp;
+    const p = compile('committed');
+    const saved = committedWeightNames(p).reduce((a, name) => {
+      const [n, cols] = p.info.get(name)!.shape as [number, number];
+      return a + n * cols - 2 * n;
+    }, 0);
+    // lm_head (B = wteᵀ, a transposed weight, not a weight) stays on the fixed-weights chip
+    expect((fixed.matmul ?? 0) - (committed.matmul ?? 0) - (committed.cmatmul ?? 0)).toBe(saved);
+    expect(committed.load).toBeLessThan(fixed.load!);
+  });
+});
+
+describe('weights = committed, real prover (gpt2-tiny)', () => {
+  let params: KzgParams;
+  let pk: ProvingKey;
+  let p: ModelCircuitParams;
+  let weights: ModelWeightCommitment;
+  const K = 11;
+
+  beforeAll(() => {
+    params = new KzgParams(unsafeDevSrs(K, 'committed-model'));
+    p = compile('committed');
+    pk = keygen(new ModelCircuit(p), params, K);
+    weights = commitModelWeights(params, p);
+  });
+
+  it('proves and verifies with the folded opening; a changed opening or other commitments are rejected', () => {
+    const { circuit, instances } = witness(p);
+    const proof = proveCommitted(pk, circuit, instances, params);
+    const vp = params.verifierParams();
+    expect(verifyCommitted(pk.vk, proof, instances, vp, weights, p)).toEqual({ ok: true });
+    expect(decodeFoldedOpening(encodeFoldedOpening(proof.opening))).toEqual(proof.opening);
+    const badValue = { ...proof, opening: { ...proof.opening, value: Fr.add(proof.opening.value, 1n) } };
+    expect(verifyCommitted(pk.vk, badValue, instances, vp, weights, p)).toMatchObject({ ok: false, reason: expect.stringMatching(/differs from the fold/) });
+    const swapped = { ...weights, matrices: [...weights.matrices].reverse() };
+    expect(verifyCommitted(pk.vk, proof, instances, vp, swapped, p).ok).toBe(false);
+  });
+
+  it('a prover holding other matmul weights (same VK) gets a verifying circuit proof but fails the fingerprint', () => {
+    const target = committedWeightNames(p)[0]!;
+    const cheat: ModelCircuitParams = { ...p, weights: new TamperedWeights(p, target) };
+    const { circuit, instances } = witness(cheat);
+    const proof = proveCommitted(pk, circuit, instances, params);
+    const r = verifyCommitted(pk.vk, proof, instances, params.verifierParams(), weights, p);
+    expect(r.ok).toBe(false);
+    expect(r.reason).toMatch(/folded opening does not match the committed weights/);
+  });
+});
