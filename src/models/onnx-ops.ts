@@ -12,7 +12,7 @@
  *   Gemm(A, B, C)             [transpose A] matmul(A, αBᵀ?, βC)   (B, C constant or computed)
  *   MatMul(A, B)              matmul; N-D A by a 2-D B reshaped, batched B per batch entry + view
  *   Add / Mul / Sub / Neg     add / mul with numpy broadcasting (views); Sub = add(−B), Neg = mul(−1)
- *   Div                       mul(1/B), B constant
+ *   Div                       mul(1/B), B constant; div(A, B), B computed (positive divisors)
  *   Pow                       x² … by mul (integer exponents ≤ 8, one per entry allowed: view), √ for 0.5
  *   Relu, Gelu(tanh)          relu, gelu   (Gelu 'none' also maps to the tanh form: |Δ| < 1e-3)
  *   Abs                       add(relu(x), relu(−x))
@@ -38,7 +38,7 @@ import type { Graph } from './ir.js';
 import { AttrReader, isFloatType, type OnnxModel, type OnnxNode, OnnxImportError } from './onnx.js';
 import { flattenDims, reshapeDims, runOnnxNode, squeezeDims, transposeDims, unsqueezeDims } from './onnx-eval.js';
 import { broadcastIndex, broadcastShape, size } from './onnx-eval-nn.js';
-import { type Dyn, Lowering, type Operand, sameDims, scalar } from './onnx-lower.js';
+import { type Dyn, Lowering, type Operand, sameDims, scalar, trailingPart } from './onnx-lower.js';
 import { foldBatchNorm, lowerAveragePool, lowerBatchNorm, lowerConv, lowerMaxPool, lowerReduceMean } from './onnx-ops-nn.js';
 import { lowerConcat, lowerGather, lowerSlice, lowerSplit, lowerWhere } from './onnx-ops-view.js';
 import { FUSED_ATTENTION, type Fusion, lowerFusedAttention, matchFusion } from './onnx-fuse.js';
@@ -82,8 +82,17 @@ function lowerSubDiv(L: Lowering, n: OnnxNode, out: string): Dyn {
     if (n.opType === 'Div' && b.const.data.some((v) => v === 0)) L.fail(n, 'division by a constant with a zero entry');
     return L.elementwise(n, n.opType === 'Sub' ? 'add' : 'mul', out, a, { const: inv }, `${n.inputs[1]}${n.opType === 'Sub' ? ':neg' : ':inv'}`);
   }
-  if (n.opType === 'Div') L.fail(n, 'the divisor (input 1) must be a constant: division by a computed tensor has no circuit lowering');
+  if (n.opType === 'Div') return lowerDivide(L, n, out, a, b.dyn!);
   return L.elementwise(n, 'add', out, a, { dyn: negate(L, n, b.dyn!, `${out}:neg`) }, '');
+}
+
+/** a / b with b computed: the IR's div (positive divisors), a at the output shape, b at its trailing part or broadcast in full. */
+function lowerDivide(L: Lowering, n: OnnxNode, out: string, a: Operand, b: Dyn): Dyn {
+  const dims = broadcastShape(a.dyn ? a.dyn.dims : a.const!.dims, b.dims, () => `node ${n.name}`);
+  const x = a.dyn ? L.broadcast(a.dyn, dims, `${out}:a`) : L.weight(a.const!, `${n.inputs[0]}:num`, dims);
+  const tail = trailingPart(b.dims, dims);
+  const y = size(b.dims) === size(tail) ? L.reshape(b, tail, `${out}:b`) : L.broadcast(b, dims, `${out}:bcastb`);
+  return L.op('div', out, [x, y], dims);
 }
 
 /** Pow with a constant exponent: 1, 2, … 8 by products (a different one per entry through a view), 0.5 by √. */

@@ -24,6 +24,7 @@
  */
 import {
   AttentionChip,
+  DivChip,
   ElementwiseChip,
   EmbeddingChip,
   type FixedPointTensor,
@@ -48,6 +49,7 @@ export type ChipSpec =
   | { readonly kind: 'rescale' }
   | { readonly kind: 'add' }
   | { readonly kind: 'mul' }
+  | { readonly kind: 'div' }
   | { readonly kind: 'relu' }
   | { readonly kind: 'gelu' }
   | { readonly kind: 'softmax'; readonly width: number }
@@ -66,6 +68,7 @@ export interface ChipTypes {
   rescale: RescaleChip;
   add: ElementwiseChip;
   mul: ElementwiseChip;
+  div: DivChip;
   relu: ReluChip;
   gelu: LookupFnChip;
   softmax: SoftmaxChip;
@@ -134,6 +137,9 @@ export function configureChip(s: ChipSpec, env: ChipEnv, name: string): ChipType
       return ElementwiseChip.configure(ctx, { op: 'add', outBits: B, name });
     case 'mul':
       return ElementwiseChip.configure(ctx, { op: 'mul', shift: q.scale, outBits: B, name });
+    case 'div':
+      // divisors are real tensors (|b| < 2^(B−1)), so B bits bound 2b
+      return DivChip.configure(ctx, { shift: q.scale, divisorBits: B, outBits: B, name });
     case 'relu':
       return ReluChip.configure(ctx, { bits: B, name });
     case 'gelu':

@@ -8,6 +8,7 @@
  *   matmul      a [m,n], b [n,p], bias? [m,p]          gemm when bias [p] is given
  *   matmul_committed  as matmul, b a weight committed outside the circuit (weights visibility 'committed')
  *   add, mul    a, b                   shape of a     b may broadcast over a's leading axes
+ *   div         a, b                   shape of a     a / b, b broadcast as for mul, every b > 0
  *   relu, gelu  x                      shape of x     gelu: tanh form (GPT-2 gelu_new)
  *   softmax     x                      shape of x     over the last axis
  *   layernorm   x, gamma, beta         shape of x     over the last axis, ε = attrs.eps (default 1e-5)
@@ -23,6 +24,7 @@
 import { GraphError } from '../graph.js';
 import { add } from './add.js';
 import { attention } from './attention.js';
+import { div } from './div.js';
 import { fn } from './fn.js';
 import { gather } from './gather.js';
 import { gelu } from './gelu.js';
@@ -44,6 +46,7 @@ export const OPS = {
   matmul_committed: matmulCommitted,
   add,
   mul,
+  div,
   relu,
   gelu,
   softmax,
