@@ -26,6 +26,7 @@ import { Value } from '../plonkish/frontend/index.js';
 import { DEFAULT_VISIBILITY, type Graph, GraphError, inferShapes, nodeShapes, numel, opDef, type TensorInfo, type VisibilitySpec } from './ir.js';
 import { type ChipEnv, chipKey, chipName, type ChipOf, type ChipSpec, configureChip } from './ops/chips.js';
 import type { CommittedEnv } from './ops/matmul-committed.js';
+import { committedWeightNames, withCommittedMatmuls } from './committed-graph.js';
 import { WeightFold } from '../gadgets/matmul-committed.js';
 import { planReplicas, type ReplicaPlan } from './replicas.js';
 import { type QTensor, QuantizedWeights, type QuantParams } from './quant.js';
@@ -55,7 +56,8 @@ export function compileModel(graph: Graph, quant: QuantParams, options: CompileO
   if (visibility.input === 'committed' || visibility.output === 'committed') {
     throw new GraphError(`compileModel: only weights can be 'committed', got input '${visibility.input}', output '${visibility.output}'`);
   }
-  if (visibility.weights === 'committed') graph = withCommittedMatmuls(graph);
+  let weights = options.weights;
+  if (visibility.weights === 'committed') ({ graph, weights } = withCommittedMatmuls(graph, weights));
   const info = inferShapes(graph);
   for (const n of graph.nodes) {
     if (opDef(n.op).tableInputs?.length && visibility.weights !== 'fixed' && visibility.weights !== 'committed') {
@@ -66,24 +68,11 @@ export function compileModel(graph: Graph, quant: QuantParams, options: CompileO
     graph,
     quant,
     visibility,
-    weights: options.weights ?? new QuantizedWeights(graph, quant.scale),
+    weights: weights ?? new QuantizedWeights(graph, quant.scale),
     fixedColumns: options.fixedColumns ?? 1,
     fixedValues: options.fixedValues ?? new Map(),
     info,
   };
-}
-
-/** The graph with each matmul whose B is a weight turned into `matmul_committed` (B committed outside the circuit). */
-function withCommittedMatmuls(graph: Graph): Graph {
-  const weights = new Set(graph.weights.map((w) => w.name));
-  const nodes = graph.nodes.map((n) => (n.op === 'matmul' && n.inputs[1] !== undefined && weights.has(n.inputs[1]) ? { ...n, op: 'matmul_committed' as const } : n));
-  return { ...graph, nodes };
-}
-
-/** The committed weights (B of each `matmul_committed`), in graph weight order: the fingerprint's order. */
-export function committedWeightNames(p: { readonly graph: Graph }): string[] {
-  const used = new Set(p.graph.nodes.filter((n) => n.op === 'matmul_committed').map((n) => n.inputs[1]));
-  return p.graph.weights.filter((w) => used.has(w.name)).map((w) => w.name);
 }
 
 /** Weights loaded as tensors (used by some op other than as an embedding table). */
@@ -95,6 +84,8 @@ export function loadedWeights(p: ModelCircuitParams): string[] {
   }
   return p.graph.weights.filter((w) => used.has(w.name)).map((w) => w.name);
 }
+
+export { committedWeightNames };
 
 export interface InstanceSegment {
   readonly name: string;

@@ -56,7 +56,9 @@ describe('weights = committed (gpt2-tiny)', () => {
     const p = compile('committed');
     const names = committedWeightNames(p);
     expect(names.length).toBeGreaterThan(0);
-    expect(p.graph.nodes.filter((n) => n.op === 'matmul_committed').length).toBe(graph.nodes.filter((n) => n.op === 'matmul' && names.includes(n.inputs[1]!)).length);
+    // GPT-2's matmuls all multiply by a weight or by wteᵀ (lm_head): all become committed
+    expect(p.graph.nodes.filter((n) => n.op === 'matmul_committed').length).toBe(graph.nodes.filter((n) => n.op === 'matmul').length);
+    expect(p.graph.nodes.some((n) => n.op === 'transpose' && n.inputs[0] === 'wte')).toBe(false);
     const { circuit, instances, values } = witness(p);
     expect(instances).toHaveLength(2);
     expect(instances[1]).toEqual([]);
@@ -64,6 +66,17 @@ describe('weights = committed (gpt2-tiny)', () => {
     expect(mock.verify().slice(0, 3).map((f) => f.message)).toEqual([]);
     expect(circuit.outputs.get('lm_head')!.values.get()).toEqual(values.get('lm_head')!.data);
     expect(mock.lateInstances()[1]).toHaveLength(1);
+  });
+
+  it('the committed transpose wteᵀ is the transpose of the quantized wte, with the caller’s weights or without', () => {
+    const own = compileModel(graph, quant, { visibility: { weights: 'committed' }, weights: new QuantizedWeights(graph, quant.scale) });
+    const plain = compile('committed');
+    const [V, D] = graph.weights.find((w) => w.name === 'wte')!.shape as [number, number];
+    const wte = new QuantizedWeights(graph, quant.scale).get('wte');
+    const expected = BigInt64Array.from({ length: V * D }, (_, k) => wte[(k % V) * D + Math.floor(k / V)]!);
+    expect(own.weights.get('wteᵀ')).toEqual(expected);
+    expect(plain.weights.get('wteᵀ')).toEqual(expected);
+    expect(plain.info.get('wteᵀ')!.shape).toEqual([D, V]);
   });
 
   it('rows by op: the matmul rows lose the n·p Horner rows over B', () => {
@@ -74,7 +87,9 @@ describe('weights = committed (gpt2-tiny)', () => {
       const [n, cols] = p.info.get(name)!.shape as [number, number];
       return a + n * cols - 2 * n;
     }, 0);
-    // lm_head (B = wteᵀ, a transposed weight, not a weight) stays on the fixed-weights chip
+    // lm_head's B = wteᵀ is committed too (as the weight "wteᵀ"): no matmul is left on the fixed-weights chip
+    expect(committedWeightNames(p)).toContain('wteᵀ');
+    expect(committed.matmul).toBeUndefined();
     expect((fixed.matmul ?? 0) - (committed.matmul ?? 0) - (committed.cmatmul ?? 0)).toBe(saved);
     expect(committed.load).toBeLessThan(fixed.load!);
   });
