@@ -4,24 +4,21 @@
  * σ_i), commit them, and precompute what the prover needs on the extended
  * coset. The verifying key is the compiled circuit, k and the fixed
  * commitments; its digest opens every transcript.
- *
- * σ follows halo2's cycle construction: every cell of an equality-enabled
- * column starts in its own cycle; each copy constraint merges two cycles by
- * swapping their successors (smaller cycle relabelled into the larger). A
- * cell (column i, row r) is named δ^i·ω^r, and σ_i(ω^r) names its successor.
+ * σ (the permutation's fixed columns) comes from permutation.ts.
  */
-import { ELEMENT_BYTES, Fr, type FieldVec, ZkTensorError } from '../../field/index.js';
+import { Fr, type FieldVec } from '../../field/index.js';
 import { g1Add } from '../../curve/g1.js';
 import type { AffinePoint } from '../../curve/types.js';
-import type { Circuit, ColumnRef } from '../frontend/index.js';
+import type { Circuit } from '../frontend/index.js';
 import { configure, synthesizeKeygen } from '../frontend/index.js';
 import { buildArgument, DELTA, type Argument } from './argument.js';
+import { KeygenError } from './errors.js';
+import { permutationCycles, permutationSigmas } from './permutation.js';
 import { commitColumns, interpolate, parkWithCoefficients, StoredColumn, type ProverParams } from './columns.js';
 import { vkDigest, type VerifyingKey } from './vk.js';
 
-export class KeygenError extends ZkTensorError {
-  override readonly name = 'KeygenError';
-}
+export { KeygenError } from './errors.js';
+export { permutationCycles } from './permutation.js';
 
 export interface ProvingKey {
   readonly vk: VerifyingKey;
@@ -34,54 +31,6 @@ export interface ProvingKey {
   readonly virtualCoeffs: readonly StoredColumn[];
   /** Release what the key holds (nothing stays in wasm memory; kept for API symmetry). */
   free(): void;
-}
-
-/** Successor map of the copy cycles: for each permutation column and row, [column, row] of the next cell. */
-export function permutationCycles(columns: readonly ColumnRef[], n: number, copies: readonly { a: { column: ColumnRef; row: number }; b: { column: ColumnRef; row: number } }[]): { col: Int32Array; row: Int32Array }[] {
-  const pos = new Map(columns.map((c, i) => [`${c.kind}:${c.index}`, i]));
-  const cols = columns.length;
-  const mapping = Array.from({ length: cols }, () => ({ col: new Int32Array(n), row: new Int32Array(n) }));
-  const aux = Array.from({ length: cols }, () => ({ col: new Int32Array(n), row: new Int32Array(n) }));
-  const sizes = Array.from({ length: cols }, () => new Int32Array(n).fill(1));
-  for (let i = 0; i < cols; i++) {
-    for (let r = 0; r < n; r++) {
-      mapping[i]!.col[r] = i;
-      mapping[i]!.row[r] = r;
-      aux[i]!.col[r] = i;
-      aux[i]!.row[r] = r;
-    }
-  }
-  const index = (c: ColumnRef, where: string) => {
-    const i = pos.get(`${c.kind}:${c.index}`);
-    if (i === undefined) throw new KeygenError(`keygen: copy constraint on ${c.kind}[${c.index}], which is not equality-enabled (${where})`);
-    return i;
-  };
-  for (const copy of copies) {
-    let [lc, lr] = [index(copy.a.column, 'left'), copy.a.row];
-    let [rc, rr] = [index(copy.b.column, 'right'), copy.b.row];
-    let lRoot = [aux[lc]!.col[lr]!, aux[lc]!.row[lr]!] as const;
-    let rRoot = [aux[rc]!.col[rr]!, aux[rc]!.row[rr]!] as const;
-    if (lRoot[0] === rRoot[0] && lRoot[1] === rRoot[1]) continue;
-    if (sizes[lRoot[0]]![lRoot[1]]! < sizes[rRoot[0]]![rRoot[1]]!) {
-      [lc, lr, rc, rr] = [rc, rr, lc, lr];
-      [lRoot, rRoot] = [rRoot, lRoot];
-    }
-    sizes[lRoot[0]]![lRoot[1]]! += sizes[rRoot[0]]![rRoot[1]]!;
-    // relabel the right cycle
-    let [c, r] = [rc, rr];
-    do {
-      aux[c]!.col[r] = lRoot[0];
-      aux[c]!.row[r] = lRoot[1];
-      [c, r] = [mapping[c]!.col[r]!, mapping[c]!.row[r]!];
-    } while (!(c === rc && r === rr));
-    // swap successors
-    const [tc, tr] = [mapping[lc]!.col[lr]!, mapping[lc]!.row[lr]!];
-    mapping[lc]!.col[lr] = mapping[rc]!.col[rr]!;
-    mapping[lc]!.row[lr] = mapping[rc]!.row[rr]!;
-    mapping[rc]!.col[rr] = tc;
-    mapping[rc]!.row[rr] = tr;
-  }
-  return mapping;
 }
 
 /** Coefficients of l_0, l_last, l_active and X (the verifier evaluates them by formula). */
@@ -105,12 +54,6 @@ export function virtualColumns(arg: Argument, params: ProverParams): StoredColum
   });
 }
 
-/** out[r] = src[index[r]] (packed elements copied as bytes). */
-function gather(out: FieldVec, src: FieldVec, index: Int32Array): void {
-  const mem = new Uint8Array(out.field.runtime.buffer);
-  for (let r = 0; r < index.length; r++) mem.copyWithin(out.at(r), src.at(index[r]!), src.at(index[r]!) + ELEMENT_BYTES);
-}
-
 export interface KeygenOptions {
   /** Called as each step starts (progress reports): step name, steps done, steps in all. */
   readonly onStep?: (step: string, done: number, total: number) => void;
@@ -128,8 +71,6 @@ export function keygen<Config, Params>(circuit: Circuit<Config, Params>, params:
   const n = arg.n;
   const F = params.ntt.F;
 
-  // σ values: δ^col·ω^row of each cell's successor
-  const omega = Fr.rootOfUnityOfOrder(k);
   step('copy cycles', 1);
   const mapping = permutationCycles(arg.permutation.columns, n, assignment.copies);
   const commitments: AffinePoint[] = [];
@@ -165,30 +106,22 @@ export function keygen<Config, Params>(circuit: Circuit<Config, Params>, params:
   step('fixed commitments', 2);
   for (const vals of assignment.fixed) add(F.fromBigints(vals as bigint[]));
   flush();
-  // σ_i(ω^r) = δ^col·ω^row of the successor cell: gather ω^row and δ^col, one packed product
+  // σ_i(ω^r) = δ^col·ω^row of the successor cell (permutation.ts)
   step('permutation commitments', 3);
-  const omegaPow = F.alloc(n);
-  F.powers(omegaPow, 1n, omega);
-  const deltaPow = F.fromBigints(arg.permutation.columns.map((_, i) => Fr.pow(DELTA, BigInt(i))));
-  const deltas = F.alloc(n);
   const unit = F.alloc(n);
-  mapping.forEach((m, i) => {
-    const sigma = F.alloc(n);
-    gather(sigma, omegaPow, m.row);
-    gather(deltas, deltaPow, m.col);
-    F.mul(sigma, sigma, deltas);
+  permutationSigmas(arg, mapping, F, (sigma, i, x) => {
     if (!params.commitLagrange) return add(sigma);
     // σ_i = δ^i·X + (σ_i − δ^i·X): the difference is zero on every cell outside a copy, so its
     // Lagrange MSM costs only the copied cells, and [δ^i·X] is one point (coefficient vector δ^i·e_1)
     const di = Fr.pow(DELTA, BigInt(i));
     const diff = F.alloc(n);
-    F.scale(diff, omegaPow, di);
+    F.scale(diff, x, di);
     F.sub(diff, sigma, diff);
     if (n > 1) unit.set(1, di);
     add(sigma, diff, n > 1 ? params.commit(unit) : null);
   });
   flush();
-  for (const v of [omegaPow, deltaPow, deltas, unit]) v.free();
+  unit.free();
 
   const vk: VerifyingKey = { k, circuit: compiled, fixedCommitments: commitments, digest: 0n };
   const withDigest: VerifyingKey = { ...vk, digest: vkDigest(vk, params) };

@@ -2,18 +2,24 @@
  * The permutation argument (PLONK; halo2's chunked form): copy constraints
  * as a grand product over the equality-enabled columns, c = degree − 2
  * columns per chunk, one running product z_j per chunk. Its layout, its
- * constraints (evaluated by the prover's quotient and by the verifier) and
- * its prover round; σ_i is computed by keygen.ts.
+ * constraints (evaluated by the prover's quotient and by the verifier), its
+ * keygen side (the copy cycles and σ_i, committed by keygen.ts) and its
+ * prover round.
+ *
+ * σ follows halo2's cycle construction: every cell of an equality-enabled
+ * column starts in its own cycle; each copy constraint merges two cycles by
+ * swapping their successors (smaller cycle relabelled into the larger).
  *
  * A cell (column i, row r) is named δ^i·ω^r and σ_i(ω^r) names the next cell
  * of its copy cycle; with z_j(ω^(r+1)) = z_j(ω^r)·Π(v + β·δ^i·ω^r + γ)/Π(v + β·σ_i + γ):
  *   l_0·(1 − z_0) = 0,  l_last·(z_last − 1) = 0,  l_0·(z_j − z_{j−1}(ω^u X)) = 0,
  *   l_active·(z_j(ωX)·Π(v + β·σ + γ) − z_j(X)·Π(v + β·δ^i·X + γ)) = 0.
  */
-import { Fr } from '../../field/index.js';
-import type { CompiledCircuit } from '../frontend/index.js';
+import { ELEMENT_BYTES, Fr, type FieldVec, type PackedField } from '../../field/index.js';
+import type { ColumnRef, CompiledCircuit } from '../frontend/index.js';
+import type { Argument } from './argument.js';
 import { add, advice, challenge, constant, fixed, instance, mul, prodAll, sub, type ArgumentContext, type NamedConstraint } from './expr.js';
-import { ProverError } from './errors.js';
+import { KeygenError, ProverError } from './errors.js';
 import type { ProverState } from './prover-state.js';
 
 /** δ: generates cosets δ^i·H that are disjoint from each other (order = odd part of r − 1). */
@@ -56,6 +62,84 @@ export function permutationArgument(ctx: ArgumentContext, numFixed: number): { l
     constraints.push({ name: `permutation: chunk ${j} product`, expression: mul(lActive, sub(mul(advice(z[j]!, 1), left), mul(zj, right))) });
   });
   return { layout: { columns: pcols, chunkSize, z, sigma }, constraints };
+}
+
+/** Keygen: the successor map of the copy cycles: for each permutation column and row, [column, row] of the next cell. */
+export function permutationCycles(columns: readonly ColumnRef[], n: number, copies: readonly { a: { column: ColumnRef; row: number }; b: { column: ColumnRef; row: number } }[]): { col: Int32Array; row: Int32Array }[] {
+  const pos = new Map(columns.map((c, i) => [`${c.kind}:${c.index}`, i]));
+  const cols = columns.length;
+  const mapping = Array.from({ length: cols }, () => ({ col: new Int32Array(n), row: new Int32Array(n) }));
+  const aux = Array.from({ length: cols }, () => ({ col: new Int32Array(n), row: new Int32Array(n) }));
+  const sizes = Array.from({ length: cols }, () => new Int32Array(n).fill(1));
+  for (let i = 0; i < cols; i++) {
+    for (let r = 0; r < n; r++) {
+      mapping[i]!.col[r] = i;
+      mapping[i]!.row[r] = r;
+      aux[i]!.col[r] = i;
+      aux[i]!.row[r] = r;
+    }
+  }
+  const index = (c: ColumnRef, where: string) => {
+    const i = pos.get(`${c.kind}:${c.index}`);
+    if (i === undefined) throw new KeygenError(`keygen: copy constraint on ${c.kind}[${c.index}], which is not equality-enabled (${where})`);
+    return i;
+  };
+  for (const copy of copies) {
+    let [lc, lr] = [index(copy.a.column, 'left'), copy.a.row];
+    let [rc, rr] = [index(copy.b.column, 'right'), copy.b.row];
+    let lRoot = [aux[lc]!.col[lr]!, aux[lc]!.row[lr]!] as const;
+    let rRoot = [aux[rc]!.col[rr]!, aux[rc]!.row[rr]!] as const;
+    if (lRoot[0] === rRoot[0] && lRoot[1] === rRoot[1]) continue;
+    if (sizes[lRoot[0]]![lRoot[1]]! < sizes[rRoot[0]]![rRoot[1]]!) {
+      [lc, lr, rc, rr] = [rc, rr, lc, lr];
+      [lRoot, rRoot] = [rRoot, lRoot];
+    }
+    sizes[lRoot[0]]![lRoot[1]]! += sizes[rRoot[0]]![rRoot[1]]!;
+    // relabel the right cycle
+    let [c, r] = [rc, rr];
+    do {
+      aux[c]!.col[r] = lRoot[0];
+      aux[c]!.row[r] = lRoot[1];
+      [c, r] = [mapping[c]!.col[r]!, mapping[c]!.row[r]!];
+    } while (!(c === rc && r === rr));
+    // swap successors
+    const [tc, tr] = [mapping[lc]!.col[lr]!, mapping[lc]!.row[lr]!];
+    mapping[lc]!.col[lr] = mapping[rc]!.col[rr]!;
+    mapping[lc]!.row[lr] = mapping[rc]!.row[rr]!;
+    mapping[rc]!.col[rr] = tc;
+    mapping[rc]!.row[rr] = tr;
+  }
+  return mapping;
+}
+
+/** out[r] = src[index[r]] (packed elements copied as bytes). */
+function gather(out: FieldVec, src: FieldVec, index: Int32Array): void {
+  const mem = new Uint8Array(out.field.runtime.buffer);
+  for (let r = 0; r < index.length; r++) mem.copyWithin(out.at(r), src.at(index[r]!), src.at(index[r]!) + ELEMENT_BYTES);
+}
+
+/**
+ * Keygen: σ_i's values on H for each permutation column i, σ_i(ω^r) =
+ * δ^col·ω^row of the cell's successor (gathered from ω^row and δ^col, one
+ * packed product). `each(σ_i, i, X)` owns σ_i; X (the values ω^r) is freed after.
+ */
+export function permutationSigmas(arg: Pick<Argument, 'k' | 'n' | 'permutation'>, mapping: readonly { col: Int32Array; row: Int32Array }[], F: PackedField, each: (sigma: FieldVec, i: number, x: FieldVec) => void): void {
+  const n = arg.n;
+  const omegaPow = F.alloc(n);
+  F.powers(omegaPow, 1n, Fr.rootOfUnityOfOrder(arg.k));
+  const deltaPow = F.fromBigints(arg.permutation.columns.map((_, i) => Fr.pow(DELTA, BigInt(i))));
+  const deltas = F.alloc(n);
+  try {
+    mapping.forEach((m, i) => {
+      const sigma = F.alloc(n);
+      gather(sigma, omegaPow, m.row);
+      gather(deltas, deltaPow, m.col);
+      F.mul(sigma, sigma, deltas);
+      each(sigma, i, omegaPow);
+    });
+  } finally {
+    for (const v of [omegaPow, deltaPow, deltas]) v.free();
+  }
 }
 
 /**
