@@ -34,7 +34,7 @@ t = performance.now();
 const ok = verify(pk.vk, proof, c.instances, vp);
 console.log(`verify: ${ok.ok ? 'accepted' : `REJECTED (${ok.reason})`} (${ms(t)})`);
 const tampered = proof.slice();
-tampered[tampered.length >> 1] ^= 1;
+tampered[tampered.length >> 1]! ^= 1;
 const bad = verify(pk.vk, tampered, c.instances, vp);
 console.log(`verify tampered proof: ${bad.ok ? 'ACCEPTED (bug!)' : `rejected — ${bad.reason}`}`);
 if (!ok.ok || bad.ok || failures.length) process.exitCode = 1;
