@@ -22,6 +22,8 @@ import {
   numel,
   type OnnxModel,
   onnxToGraph,
+  rescaleTokenModel,
+  weightColumns,
   parseOnnx,
   parseSafetensors,
   type Preset,
@@ -90,8 +92,10 @@ export function presetSource(p: Preset, tokens: number, weights?: LoadedFile): M
 
 export function onnxSource(src: OnnxSource, dims: Readonly<Record<string, number>>): ModelSource {
   const name = basename(src.file.path).replace(/\.onnx$/i, '');
-  const { graph, outputs } = onnxToGraph(src.model, { dims, name });
-  return { name, graph, fixedColumns: 1, onnx: { ...src, dims }, outputs };
+  const lowered = onnxToGraph(src.model, { dims, name });
+  // token models with small activations: the exact residual-stream rescale (models/onnx-rescale.ts)
+  const { graph } = rescaleTokenModel(lowered.graph);
+  return { name, graph, fixedColumns: weightColumns(graph), onnx: { ...src, dims }, outputs: lowered.outputs };
 }
 
 export interface CompiledModel {

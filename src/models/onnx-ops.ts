@@ -393,4 +393,4 @@ export function onnxToGraph(model: OnnxModel, options: OnnxLowerOptions = {}): L
   return { graph: L.g.build([...outputs.values()]), outputs, fused: fusions.map((f) => f.kind), handling };
 }
 
-export { rescaleStreams, type StreamScale } from './onnx-rescale.js';
+export { rescaleStreams, rescaleTokenModel, type StreamScale, weightColumns } from './onnx-rescale.js';

@@ -16,6 +16,13 @@
  *
  * A stream is left alone when any of its tensors is a graph output or is read
  * by another op, or when it has a source that is not constant-linear.
+ *
+ * `rescaleTokenModel` needs no sample: for a model whose inputs are all token
+ * ids it probes with the ids 0, 1, 2, … (mod the vocabulary). The residual
+ * stream's scale is set by the embeddings and weights, not by which tokens
+ * come in, and the rewrite is exact whatever c is: the probe only decides
+ * precision, so a CLI can apply it before calibration and get the same graph
+ * at setup, prove and verify.
  */
 import { evaluateFloat, LAYERNORM_EPS } from './float-eval.js';
 import { type Graph, type GraphNode, inferShapes, type WeightDef, weightData } from './ir.js';
@@ -128,4 +135,22 @@ export function rescaleStreams(g: Graph, sample: Readonly<Record<string, ArrayLi
   const graph: Graph = { ...g, weights: [...g.weights.filter((w) => used.has(w.name)), ...newWeights], nodes };
   inferShapes(graph);
   return { graph, streams };
+}
+
+/** `rescaleStreams` probed with ids 0, 1, 2, … when every input holds token ids; other graphs unchanged. */
+export function rescaleTokenModel(g: Graph): { graph: Graph; streams: StreamScale[] } {
+  if (g.inputs.length === 0 || g.inputs.some((i) => i.kind !== 'ids' || !i.vocab)) return { graph: g, streams: [] };
+  const sample = Object.fromEntries(g.inputs.map((i) => [i.name, Array.from({ length: i.shape.reduce((a, b) => a * b, 1) }, (_, t) => t % i.vocab!)]));
+  return rescaleStreams(g, sample);
+}
+
+/**
+ * Fixed columns for an imported model's fixed weights: one per 2^15 weight
+ * entries (at least 1), so the weights' rows stay below what a model of that
+ * size spends in its chips and do not set k (EZKL's nanoGPT: 210 K entries,
+ * 7 columns, 30 K rows; one column would need 2^18 rows).
+ */
+export function weightColumns(g: Graph): number {
+  const entries = g.weights.reduce((a, w) => a + w.shape.reduce((x, y) => x * y, 1), 0);
+  return Math.max(1, Math.ceil(entries / 2 ** 15));
 }

@@ -14,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { calibrate, compileModel, dequantizeValues, estimateCost, getPreset, presetGraph, presetQuant, evaluateFloat, evaluateOnnx, GraphBuilder, onnxToGraph, OnnxImportError, parseOnnx, QuantEvaluator, QuantizedWeights, rescaleStreams } from '../../src/models/index.js';
+import { calibrate, compileModel, dequantizeValues, estimateCost, getPreset, presetGraph, presetQuant, evaluateFloat, evaluateOnnx, GraphBuilder, onnxToGraph, parseOnnx, QuantEvaluator, QuantizedWeights, rescaleStreams, rescaleTokenModel, weightColumns } from '../../src/models/index.js';
 
 const dir = new URL('../fixtures/ezkl-nanogpt/', import.meta.url);
 const model = parseOnnx(readFileSync(new URL('network.onnx', dir)));
@@ -65,9 +65,15 @@ describe("EZKL's nanoGPT ONNX file", () => {
     expect(maxDiff(out.data, ref.logits)).toBeLessThan(5e-3);
   });
 
-  it('without pattern recognition the decomposed LayerNorm stops the import at its Div by a computed tensor', () => {
-    expect(() => onnxToGraph(model, { dims: { batch_size: 1 }, fuse: false })).toThrow(OnnxImportError);
-    expect(() => onnxToGraph(model, { dims: { batch_size: 1 }, fuse: false })).toThrow(/ln_1\/Div.*divisor/);
+  it('without pattern recognition it imports op by op (Div → div) and the float IR matches onnxruntime closely', () => {
+    const plain = onnxToGraph(model, { dims: { batch_size: 1 }, fuse: false });
+    expect(plain.fused).toEqual([]);
+    const ops = plain.graph.nodes.map((n) => n.op);
+    expect(ops.filter((o) => o === 'div')).toHaveLength(9);
+    expect(ops.filter((o) => o === 'layernorm' || o === 'attention' || o === 'gelu')).toEqual([]);
+    const out = evaluateFloat(plain.graph, { input: ref.input }).get(plain.outputs.get('output')!)!;
+    // the −10 mask fill is kept here, so this path follows the ONNX graph to float32 rounding
+    expect(maxDiff(out.data, ref.logits)).toBeLessThan(1e-5);
   });
 });
 
@@ -90,6 +96,13 @@ describe('rescaleStreams', () => {
     const logits = dequantizeValues(q.run(q.quantizeInputs(sample)).get(out)!.data, 8);
     expect(Array.from({ length: T }, (_, r) => r).filter((r) => argmax(logits, r) !== argmax(ref.logits, r))).toEqual([]);
     expect(maxDiff(logits, ref.logits)).toBeLessThan(0.1);
+  });
+
+  it('without a sample (token ids 0, 1, 2, … as the probe) it picks the same factor; 7 fixed columns hold the weights', () => {
+    const probed = rescaleTokenModel(lowered.graph);
+    expect(probed.streams.map((s) => s.factor)).toEqual(rescaleStreams(lowered.graph, sample).streams.map((s) => s.factor));
+    expect(weightColumns(probed.graph)).toBe(Math.ceil(probed.graph.weights.reduce((a, w) => a + w.shape.reduce((x, y) => x * y, 1), 0) / 2 ** 15));
+    expect(weightColumns(probed.graph)).toBe(7);
   });
 
   it('leaves a stream alone when it is read by another op, and when its variance is already large', () => {
