@@ -100,7 +100,8 @@ const shapeText = (dims: readonly (number | string | undefined)[]) => `[${dims.m
 /**
  * Real-valued inputs from JSON: `{ "<input>": [numbers…] }` (flat row-major,
  * nested arrays are flattened) or a bare array when the model has one input;
- * `{ "inputs": {…} }` (the fixtures' layout) is accepted too. Symbolic dims
+ * `{ "inputs": {…} }` (the fixtures' layout) and EZKL's `{ "input_data":
+ * [[…], …] }` (one array per model input, in the model's order) are accepted too. Symbolic dims
  * not in `dims` are inferred from the length when an input has exactly one.
  * Errors name the input and its expected shape.
  */
@@ -114,7 +115,14 @@ export function parseOnnxInputs(model: OnnxModel, json: unknown, dimsIn: Readonl
   } else if (json && typeof json === 'object') {
     obj = json as Record<string, unknown>;
     const nested = obj['inputs'];
+    const ezkl = obj['input_data'];
     if (!names.includes('inputs') && nested && typeof nested === 'object' && !Array.isArray(nested)) obj = nested as Record<string, unknown>;
+    else if (!names.includes('input_data') && Array.isArray(ezkl)) {
+      if (ezkl.length !== inputs.length) {
+        throw new UsageError(`input: input_data holds ${ezkl.length} arrays; the model has ${inputs.length} inputs (${names.join(', ')}), one array each in that order`);
+      }
+      obj = Object.fromEntries(names.map((n, i) => [n, ezkl[i]]));
+    }
   } else throw new UsageError(`input: expected a JSON object {"${names[0] ?? 'x'}": [numbers…]} or an array`);
   const extra = Object.keys(obj).filter((k) => !names.includes(k));
   if (extra.length) throw new UsageError(`input: the model has no input "${extra[0]}"; its inputs: ${names.join(', ')}`);
