@@ -6,7 +6,8 @@
  * weight of its own, `<name>ᵀ` (values transposed lazily: quantizing is
  * entrywise, so the quantized transpose is the transpose of the quantized
  * weight), and a transpose node left without users is dropped so the weight
- * is not loaded into the circuit for nothing.
+ * is not loaded into the circuit for nothing. Every `gather` (embedding)
+ * becomes `gather_committed`: its table is committed too.
  */
 import { type Graph, type GraphNode, numel, type WeightDef, weightData } from './graph.js';
 import { QuantizedWeights } from './quant.js';
@@ -59,6 +60,7 @@ export function withCommittedMatmuls(graph: Graph, weights?: QuantizedWeights): 
     return name;
   };
   let nodes: GraphNode[] = graph.nodes.map((n) => {
+    if (n.op === 'gather') return { ...n, op: 'gather_committed' as const };
     const b = n.op === 'matmul' ? committedB(n.inputs[1]) : undefined;
     return b === undefined ? n : { ...n, op: 'matmul_committed' as const, inputs: n.inputs.map((x, i) => (i === 1 ? b : x)) };
   });
@@ -71,9 +73,9 @@ export function withCommittedMatmuls(graph: Graph, weights?: QuantizedWeights): 
   return { graph: out, weights: added.size ? new WithTransposes(out, weights.scale, weights, sources) : weights };
 }
 
-/** The committed weights (B of each `matmul_committed`), in graph weight order: the fingerprint's order. */
+/** The committed weights (B of each `matmul_committed`, the table of each `gather_committed`), in graph weight order: the fingerprint's order. */
 export function committedWeightNames(p: { readonly graph: Graph }): string[] {
-  const used = new Set(p.graph.nodes.filter((n) => n.op === 'matmul_committed').map((n) => n.inputs[1]));
+  const used = new Set(p.graph.nodes.flatMap((n) => (n.op === 'matmul_committed' ? [n.inputs[1]] : n.op === 'gather_committed' ? [n.inputs[0]] : [])));
   return p.graph.weights.filter((w) => used.has(w.name)).map((w) => w.name);
 }
 

@@ -79,18 +79,26 @@ describe('weights = committed (gpt2-tiny)', () => {
     expect(plain.info.get('wteᵀ')!.shape).toEqual([D, V]);
   });
 
-  it('rows by op: the matmul rows lose the n·p Horner rows over B', () => {
-    const fixed = modelRows(compile('fixed')).byOp;
-    const committed = modelRows(compile('committed')).byOp;
+  it('rows by op: the matmul rows lose the n·p Horner rows over B; the embedding its V·D table', () => {
+    const fixedP = compile('fixed');
+    const fixed = modelRows(fixedP).byOp;
+    const rows = modelRows(compile('committed'));
+    const committed = rows.byOp;
     const p = compile('committed');
-    const saved = committedWeightNames(p).reduce((a, name) => {
-      const [n, cols] = p.info.get(name)!.shape as [number, number];
-      return a + n * cols - 2 * n;
-    }, 0);
     // lm_head's B = wteᵀ is committed too (as the weight "wteᵀ"): no matmul is left on the fixed-weights chip
-    expect(committedWeightNames(p)).toContain('wteᵀ');
+    expect(committedWeightNames(p)).toEqual(expect.arrayContaining(['wte', 'wteᵀ']));
     expect(committed.matmul).toBeUndefined();
-    expect((fixed.matmul ?? 0) - (committed.matmul ?? 0) - (committed.cmatmul ?? 0)).toBe(saved);
+    const saved = p.graph.nodes
+      .filter((n) => n.op === 'matmul_committed')
+      .reduce((a, n) => {
+        const [k, cols] = p.info.get(n.inputs[1]!)!.shape as [number, number];
+        return a + k * cols - 2 * k;
+      }, 0);
+    expect(fixed.matmul! - committed.cmatmul!).toBe(saved);
+    const [V, D] = graph.weights.find((w) => w.name === 'wte')!.shape as [number, number];
+    expect(committed.gather).toBeUndefined();
+    expect(committed.cgather).toBe(4 * D + 2 * V);
+    expect(rows.tables).toBeLessThan(modelRows(fixedP).tables + 1);
     expect(committed.load).toBeLessThan(fixed.load!);
   });
 });
@@ -122,7 +130,8 @@ describe('weights = committed, real prover (gpt2-tiny)', () => {
   });
 
   it('a prover holding other matmul weights (same VK) gets a verifying circuit proof but fails the fingerprint', () => {
-    const target = committedWeightNames(p)[0]!;
+    // a matmul weight (wte also feeds wteᵀ: tampering it would change the claimed outputs two ways)
+    const target = committedWeightNames(p).find((n) => !n.startsWith('wte'))!;
     const cheat: ModelCircuitParams = { ...p, weights: new TamperedWeights(p, target) };
     const { circuit, instances } = witness(cheat);
     const proof = proveCommitted(pk, circuit, instances, params);

@@ -8,6 +8,7 @@
  *   kind        gadget chip                        key (shared by equal keys)
  *   matmul      MatmulChip (Freivalds)             matmul
  *   cmatmul     CommittedMatmulChip (B committed)  cmatmul (all share the env's one WeightFold)
+ *   cgather     CommittedEmbeddingChip (table committed) cgather (same fold)
  *   rescale     RescaleChip (shift s, B-bit out)   rescale
  *   add, mul    ElementwiseChip                    add, mul
  *   relu        ReluChip                           relu
@@ -40,12 +41,15 @@ import {
 import { ExactFnChip } from '../../gadgets/lookup-exact.js';
 import { CommittedMatmulChip } from '../../gadgets/matmul-committed.js';
 import { type CommittedEnv, CommittedMatmulOpChip } from './matmul-committed.js';
+import { CommittedEmbeddingChip } from '../../gadgets/embedding-committed.js';
+import { CommittedEmbeddingOpChip } from './gather-committed.js';
 import { GraphError, type TableFnName } from '../graph.js';
 import { attentionParamsFor, fnTableFor, geluTableSpec, layerNormParamsFor, type QuantParams, softmaxParamsFor } from '../quant-params.js';
 
 export type ChipSpec =
   | { readonly kind: 'matmul' }
   | { readonly kind: 'cmatmul' }
+  | { readonly kind: 'cgather' }
   | { readonly kind: 'rescale' }
   | { readonly kind: 'add' }
   | { readonly kind: 'mul' }
@@ -65,6 +69,7 @@ export type ChipKind = ChipSpec['kind'];
 export interface ChipTypes {
   matmul: MatmulChip;
   cmatmul: CommittedMatmulOpChip;
+  cgather: CommittedEmbeddingOpChip;
   rescale: RescaleChip;
   add: ElementwiseChip;
   mul: ElementwiseChip;
@@ -130,6 +135,10 @@ export function configureChip(s: ChipSpec, env: ChipEnv, name: string): ChipType
     case 'cmatmul': {
       if (!env.committed) throw new GraphError(`chip ${name}: committed matmul without committed weights (weights visibility 'committed')`);
       return new CommittedMatmulOpChip(CommittedMatmulChip.configure(ctx, { name, fold: env.committed.fold() }), env.committed);
+    }
+    case 'cgather': {
+      if (!env.committed) throw new GraphError(`chip ${name}: committed embedding without committed weights (weights visibility 'committed')`);
+      return new CommittedEmbeddingOpChip(CommittedEmbeddingChip.configure(ctx, { name, fold: env.committed.fold() }), env.committed);
     }
     case 'rescale':
       return RescaleChip.configure(ctx, { shift: q.scale, outBits: B, name });

@@ -7,6 +7,7 @@
  *   op          inputs                 output         notes
  *   matmul      a [m,n], b [n,p], bias? [m,p]          gemm when bias [p] is given
  *   matmul_committed  as matmul, b a weight committed outside the circuit (weights visibility 'committed')
+ *   gather_committed  as gather, the table committed outside the circuit (weights visibility 'committed')
  *   add, mul    a, b                   shape of a     b may broadcast over a's leading axes
  *   div         a, b                   shape of a     a / b, b broadcast as for mul, every b > 0
  *   relu, gelu  x                      shape of x     gelu: tanh form (GPT-2 gelu_new)
@@ -27,6 +28,7 @@ import { attention } from './attention.js';
 import { div } from './div.js';
 import { fn } from './fn.js';
 import { gather } from './gather.js';
+import { gatherCommitted } from './gather-committed.js';
 import { gelu } from './gelu.js';
 import { layernorm } from './layernorm.js';
 import { matmul } from './matmul.js';
@@ -55,6 +57,7 @@ export const OPS = {
   transpose,
   slice,
   gather,
+  gather_committed: gatherCommitted,
   attention,
   view,
   rowmax,
