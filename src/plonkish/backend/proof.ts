@@ -2,7 +2,9 @@
  * Proof framing shared by prover and verifier: "ZKTP" | version u32 |
  * transcript bytes (points and scalars in protocol order). Instances are not
  * in the proof; both sides absorb them right after the VK digest: the column
- * count, then per column its length and values.
+ * count, then per column its length and values. Late instance columns
+ * (phase > 0) are the exception: absorbed there as empty, their values travel
+ * in the proof after their phase's advice commitments (late-instances.ts).
  */
 import { Fr, ZkTensorError } from '../../field/index.js';
 import type { Argument } from './argument.js';
