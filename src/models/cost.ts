@@ -36,14 +36,16 @@ const ELEMENT_BYTES = 36;
 /** A packed affine G1 point (two Fq elements of 36 bytes). */
 const G1_AFFINE_BYTES = 72;
 /**
- * Fitted on peak RSS of keygen + prove in one process (one worker thread, 2 cores):
- * gpt2-tiny (4 tokens, k = 11) 0.279 GiB against a breakdown of 0.077 GiB, and
- * nanogpt (64 tokens, k = 16) ≈ 5.6 GiB against 4.65 GiB. The breakdown alone
- * read ≈ 1.2× low on big models (EZKL's nanoGPT ONNX too); the fit is within
- * a few percent on both.
+ * Fitted on measured peak RSS (one worker thread, 2 cores), against the
+ * breakdown of `estimateProveMemoryBytes` before the overhead factor:
+ *   gpt2-tiny (4 tokens, k = 11), keygen + prove in one process: 0.279 GiB, breakdown 0.077 GiB;
+ *   nanogpt (64 tokens, k = 16), `zktensor prove` loading pk.bin (key + SRS): 6.44 GiB, breakdown 4.65 GiB;
+ *   EZKL's nanoGPT ONNX (k = 16), keygen + prove in one process: 5.9 GiB, breakdown ≈ 4.6 GiB.
+ * With 1.32 the estimate reads 6.6 % high, 1.5 % low and 7.5 % high on these
+ * (the breakdown alone read 1.2–1.3× low on the big ones).
  */
 export const RUNTIME_BYTES = 200 * 2 ** 20;
-export const PROVE_MEMORY_OVERHEAD = 1.16;
+export const PROVE_MEMORY_OVERHEAD = 1.32;
 /** Up to this many region rows the estimate measures the real floor plan (about a second per 10^6 rows). */
 const MEASURE_ROWS = 1 << 23;
 
