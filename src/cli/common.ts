@@ -27,23 +27,32 @@ export function workerCount(raw: string | undefined): number {
 }
 
 const ROLES = ['input', 'weights', 'output'];
-const KINDS = ['public', 'private', 'fixed'];
+const KINDS = ['public', 'private', 'fixed', 'committed'];
+
+/** The CLI's default: weights committed (statement.ts falls back to fixed for a model without weight matrices). */
+export const CLI_VISIBILITY: VisibilitySpec = { ...DEFAULT_VISIBILITY, weights: 'committed' };
+
+/** Whether `--visibility` names the weights (else they take the default, which may fall back). */
+export const namesWeights = (raw: string | undefined): boolean => !!raw && raw.split(',').some((p) => p.split('=')[0] === 'weights');
 
 /**
- * `--visibility input=public,weights=fixed,output=public` (unnamed roles
+ * `--visibility input=public,weights=committed,output=public` (unnamed roles
  * keep the default). weights=private is refused: see PrivateWeightsError.
  */
 export function parseVisibility(raw: string | undefined): VisibilitySpec {
-  const out: Record<string, Visibility> = { ...DEFAULT_VISIBILITY };
+  const out: Record<string, Visibility> = { ...CLI_VISIBILITY };
   for (const part of raw ? raw.split(',') : []) {
     const [role, vis] = part.split('=');
     if (!role || !ROLES.includes(role) || !KINDS.includes(vis ?? '')) {
-      throw new UsageError(`--visibility: expected role=vis with role input|weights|output and vis public|private|fixed, got "${part}"`);
+      throw new UsageError(`--visibility: expected role=vis with role input|weights|output and vis public|private|fixed|committed, got "${part}"`);
     }
     out[role] = vis as Visibility;
   }
   const spec: VisibilitySpec = { input: out['input']!, weights: out['weights']!, output: out['output']! };
   if (spec.weights === 'private') throw new PrivateWeightsError();
+  for (const role of ['input', 'output'] as const) {
+    if (spec[role] === 'committed') throw new UsageError(`--visibility: ${role}=committed: only weights can be committed; use ${role}=public or ${role}=private`);
+  }
   // a fixed input or output would be baked into the keys, but setup has no input to bake
   for (const role of ['input', 'output'] as const) {
     if (spec[role] === 'fixed') throw new UsageError(`--visibility: ${role}=fixed would put one ${role} into the keys, and setup is made for every input; use ${role}=public or ${role}=private`);

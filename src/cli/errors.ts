@@ -22,8 +22,8 @@ export class PrivateWeightsError extends RefusedError {
   constructor() {
     super(
       'visibility weights=private is refused: uncommitted private weights are free witnesses, so a proof made with ' +
-        'any other weights would verify as this model. Use weights=fixed (the weights are part of the circuit and the ' +
-        'verifying key fingerprints them) or weights=public; weights=committed (private but bound by a commitment) is planned (issue 16).',
+        'any other weights would verify as this model. Use weights=committed (kept out of the circuit but bound by ' +
+        'commitments setup stores in vk.bin), weights=fixed (part of the circuit; the verifying key fingerprints them) or weights=public.',
     );
   }
 }

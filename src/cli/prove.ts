@@ -7,6 +7,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ModelCircuit } from '../models/index.js';
+import { proveCommitted } from '../models/committed.js';
+import { openingHex } from './committed-weights.js';
 import { decodePk, prove, type ProvingKey, verify } from '../plonkish/backend/index.js';
 import { KzgParams, readHalo2Params } from '../pcs/index.js';
 import { type Args, type CommandSpec, flag, has, readBytes, requireFlag } from './args.js';
@@ -77,12 +79,16 @@ export async function cmdProve(args: Args, io: CommandIo): Promise<number> {
   try {
     pk = decodePk(pkFile.pk, kzg);
     if (fingerprintHex(pk.vk.digest) !== settings.fingerprint) throw new KeyFileError(`${keyPath}: its verifying key is not the one ${settingsPath} fingerprints`);
-    const proof = prove(pk, new ModelCircuit(model.params, w.qin), w.instances, kzg, { onStep: steps(progress.start('prove')) });
+    const circuit = new ModelCircuit(model.params, w.qin);
+    const onStep = steps(progress.start('prove'));
+    // committed weights: the circuit proof (checked inside proveCommitted, which reads ρ and γ back) and the folded opening
+    const committed = settings.weightCommitment ? proveCommitted(pk, circuit, w.instances, kzg, { onStep }) : undefined;
+    const proof = committed?.proof ?? prove(pk, circuit, w.instances, kzg, { onStep });
     const proveSeconds = progress.end();
     progress.start('verify');
-    const check = verify(pk.vk, proof, w.instances, kzg.verifierParams());
-    progress.end();
-    if (!check.ok) throw new Error(`prove: the proof does not verify against its own key (${check.reason})`);
+    const check = committed ? undefined : verify(pk.vk, proof, w.instances, kzg.verifierParams());
+    progress.end(committed ? 'checked while proving' : '');
+    if (check && !check.ok) throw new Error(`prove: the proof does not verify against its own key (${check.reason})`);
     const view = await publicView(settings, w.instances[0] ?? []);
     const file: ProofFile = {
       format: PROOF_FORMAT,
@@ -90,6 +96,7 @@ export async function cmdProve(args: Args, io: CommandIo): Promise<number> {
       fingerprint: settings.fingerprint,
       instances: w.instances.map((c) => c.map(String)),
       proof: toBase64(proof),
+      ...(committed ? { weightOpening: openingHex(committed.opening), weightFingerprint: settings.weightCommitment?.fingerprint } : {}),
       public: { model: settings.name, values: view.values, ...(view.next ? { next: view.next } : {}) },
     };
     mkdirSync(dirname(resolve(outPath)), { recursive: true });

@@ -11,7 +11,9 @@
  *     publicValues: [{ name, role, offset, length }],   the instance column's layout
  *     calibration: { source, samples, sha256? },
  *     srs: { identity, kind: "random" | "file" | "unsafe-dev", file? },
- *     fingerprint }                   the verifying key's digest (hex)
+ *     fingerprint,                    the verifying key's digest (hex)
+ *     weightCommitment? }             weights=committed: { fingerprint (hex), matrices }, the
+ *                                     fingerprint of the row commitments inside vk.bin
  *
  * vk.bin and pk.bin carry sha256(canonical JSON of this object): a settings
  * file edited after setup (another scale, visibility, name, …) no longer
@@ -60,6 +62,8 @@ export interface Settings {
   readonly calibration: { readonly source: string; readonly samples: number; readonly sha256?: string };
   readonly srs: { readonly identity: string; readonly kind: SrsKind; readonly file?: string };
   readonly fingerprint: string;
+  /** weights=committed: the fingerprint (matrixFingerprint, hex) of the commitments vk.bin holds. */
+  readonly weightCommitment?: { readonly fingerprint: string; readonly matrices: number };
 }
 
 export const settingsDigest = (s: Settings): Uint8Array => sha256Bytes(new TextEncoder().encode(canonicalJson(s)));
@@ -74,7 +78,7 @@ const isInt = (v: unknown, min = 0) => Number.isInteger(v) && (v as number) >= m
 const isShape = (v: unknown) => Array.isArray(v) && v.every((d) => isInt(d, 1));
 const isHex64 = (v: unknown) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
 const isRef = (v: unknown) => isObj(v) && typeof v['path'] === 'string' && isHex64(v['sha256']);
-const VIS = ['public', 'private', 'fixed'];
+const VIS = ['public', 'private', 'fixed', 'committed'];
 
 /** Read and check settings.json; every problem names the field. */
 export function readSettings(path: string): Settings {
@@ -101,7 +105,7 @@ export function readSettings(path: string): Settings {
     '"model" {kind: "preset", name, tokens, weights?} or {kind: "onnx", path, sha256, dims}',
   );
   const vis = o['visibility'];
-  need(isObj(vis) && ['input', 'weights', 'output'].every((r) => VIS.includes(vis[r] as string)), '"visibility" {input, weights, output} each public | private | fixed');
+  need(isObj(vis) && ['input', 'weights', 'output'].every((r) => VIS.includes(vis[r] as string)), '"visibility" {input, weights, output} each public | private | fixed | committed');
   need(isInt(o['scale']) && isObj(o['quant']) && o['quant']['scale'] === o['scale'] && isInt(o['quant']['bits'], 1), '"scale" and "quant" {scale (= scale), bits, …}');
   need(isInt(o['fixedColumns'], 1), '"fixedColumns" (a positive integer)');
   need(isInt(o['k'], 1) && (o['k'] as number) <= 28, '"k" (an integer in 1…28)');
@@ -116,6 +120,9 @@ export function readSettings(path: string): Settings {
   need(isObj(srs) && isHex64(srs['identity']) && ['random', 'file', 'unsafe-dev'].includes(srs['kind'] as string), '"srs" {identity (64 hex digits), kind}');
   need(isObj(o['calibration']) && typeof o['calibration']['source'] === 'string', '"calibration" {source, samples}');
   need(typeof o['fingerprint'] === 'string' && /^[0-9a-f]+$/.test(o['fingerprint']), '"fingerprint" (hex)');
+  const wc = o['weightCommitment'];
+  const committed = isObj(vis) && vis['weights'] === 'committed';
+  need(committed ? isObj(wc) && isHex64(wc['fingerprint']) && isInt(wc['matrices'], 1) : wc === undefined, committed ? '"weightCommitment" {fingerprint (64 hex digits), matrices} with weights=committed' : 'no "weightCommitment" unless weights=committed');
   return o as unknown as Settings;
 }
 

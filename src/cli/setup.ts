@@ -11,7 +11,8 @@ import { encodePk, encodeVk, keygen } from '../plonkish/backend/index.js';
 import { KzgParams, writeHalo2Params } from '../pcs/index.js';
 import { type Args, type CommandSpec, flag, has, requireFlag } from './args.js';
 import { type CommandIo, EXIT_OK, steps, visibilityText, workerCount } from './common.js';
-import { encodePkFile, encodeVkFile } from './key-files.js';
+import { commitWeights } from './committed-weights.js';
+import { encodePkFile, encodeVkFile, type NamedCommitment } from './key-files.js';
 import { modelRef } from './model-source.js';
 import { Progress } from './progress.js';
 import { checkFits } from './resources.js';
@@ -34,8 +35,10 @@ once), the visibility and the SRS. Writes DIR/settings.json, DIR/pk.bin
   --dims name=N,…      ONNX: symbolic dimensions (else from the first calibration sample)
   --calibration FILE   JSON sample inputs to calibrate on (presets default to their sample prompts)
   --scale S            fixed-point scale 2^S (default: the preset's, 8 for ONNX)
-  --visibility …       input=public|private,weights=fixed|public,output=public|private
-                       (weights=private is refused: free witnesses)
+  --visibility …       input=public|private,weights=committed|fixed|public,output=public|private
+                       (default weights=committed: the weight matrices stay out of the circuit,
+                       bound by commitments stored in vk.bin; fixed for a model without
+                       weight matrices; weights=private is refused: free witnesses)
   --srs FILE           a ceremony .ptau or halo2 params file (the trustworthy choice)
   --unsafe-dev-srs     the well-known dev SRS (public τ: forgeable; tests only)
                        (default: a fresh SRS from OS randomness, τ discarded)
@@ -47,7 +50,7 @@ once), the visibility and the SRS. Writes DIR/settings.json, DIR/pk.bin
   },
 };
 
-export const SETUP_PHASES = ['calibrate', 'srs', 'keygen', 'write'] as const;
+export const SETUP_PHASES = ['calibrate', 'srs', 'keygen', 'commit', 'write'] as const;
 
 export async function cmdSetup(args: Args, io: CommandIo): Promise<number> {
   const outDir = requireFlag(args, 'out', 'keys/');
@@ -68,6 +71,9 @@ export async function cmdSetup(args: Args, io: CommandIo): Promise<number> {
   try {
     pk = keygen(new ModelCircuit(params), kzg, k, { onStep: steps(progress.start('keygen')) });
     progress.end();
+    progress.start('commit');
+    const committed: { weights: NamedCommitment[]; fingerprint?: string } = st.visibility.weights === 'committed' ? commitWeights(kzg, params) : { weights: [] };
+    progress.end(committed.weights.length ? `${committed.weights.length} matrices` : 'none');
     progress.start('write');
     const dir = resolve(outDir);
     mkdirSync(dir, { recursive: true });
@@ -85,20 +91,22 @@ export async function cmdSetup(args: Args, io: CommandIo): Promise<number> {
       calibration: st.calibration,
       srs: { identity: srs.identity, kind: srs.kind, ...(srs.file ? { file: srs.file } : {}) },
       fingerprint: fingerprintHex(pk.vk.digest),
+      ...(committed.fingerprint ? { weightCommitment: { fingerprint: committed.fingerprint, matrices: committed.weights.length } } : {}),
     };
     const digest = settingsDigest(settings);
     writeSettings(join(dir, 'settings.json'), settings);
-    const vkBytes = encodeVkFile({ settingsDigest: digest, g2: srs.srs.g2, sG2: srs.srs.sG2, vk: encodeVk(pk.vk) });
+    const vkBytes = encodeVkFile({ settingsDigest: digest, g2: srs.srs.g2, sG2: srs.srs.sG2, vk: encodeVk(pk.vk), weights: committed.weights });
     writeFileSync(join(dir, 'vk.bin'), vkBytes);
     const pkBytes = encodePkFile({ settingsDigest: digest, srs: writeHalo2Params(srs.srs), pk: encodePk(pk) });
     writeFileSync(join(dir, 'pk.bin'), pkBytes);
     progress.end();
-    for (const n of srs.notes) io.err(`zktensor: ${n}`);
-    const summary = { ok: true, out: outDir, model: st.source.name, k, fingerprint: settings.fingerprint, srs: settings.srs, visibility: st.visibility, scale: st.quant.scale, vkBytes: vkBytes.length, pkBytes: pkBytes.length };
+    for (const n of [...st.notes, ...srs.notes]) io.err(`zktensor: ${n}`);
+    const summary = { ok: true, out: outDir, model: st.source.name, k, fingerprint: settings.fingerprint, ...(committed.fingerprint ? { weightFingerprint: committed.fingerprint } : {}), srs: settings.srs, visibility: st.visibility, scale: st.quant.scale, vkBytes: vkBytes.length, pkBytes: pkBytes.length };
     if (has(args, 'json')) io.out(JSON.stringify(summary));
     else {
       io.out(`setup ${st.source.name} (k = ${k}) → ${join(outDir, 'settings.json')}, pk.bin (${pkBytes.length} bytes), vk.bin (${vkBytes.length} bytes)`);
       io.out(`model fingerprint ${shortHex(settings.fingerprint)}…; SRS ${srs.kind} ${shortHex(srs.identity)}…; visibility ${visibilityText(st.visibility)}; scale 2^${st.quant.scale}, ${st.quant.bits} bits`);
+      if (committed.fingerprint) io.out(`weight fingerprint ${committed.fingerprint} (${committed.weights.length} committed matrices, in vk.bin)`);
       io.out(`calibrated on ${st.calibration.samples} sample(s) from ${st.calibration.source}`);
     }
     return EXIT_OK;

@@ -4,10 +4,10 @@
  * calibrated quantization and the visibility, compiled, with the settings
  * fields that describe it. Nothing here depends on an input to be proven.
  */
-import { getPreset, instanceLayout, type QuantParams, type VisibilitySpec } from '../models/index.js';
+import { committedWeightNames, getPreset, instanceLayout, type QuantParams, type VisibilitySpec } from '../models/index.js';
 import { type Args, flag, intFlag, requireFlag } from './args.js';
 import { calibrateOnnx, calibratePreset, type CalibrationInfo } from './calibration.js';
-import { parseVisibility } from './common.js';
+import { namesWeights, parseVisibility } from './common.js';
 import { UsageError } from './errors.js';
 import { type CompiledModel, compileSource, isModelFile, loadFile, type ModelSource, openOnnx, parseDims, presetSource } from './model-source.js';
 import type { Settings } from './settings.js';
@@ -18,12 +18,15 @@ export interface Statement {
   readonly visibility: VisibilitySpec;
   readonly compiled: CompiledModel;
   readonly calibration: CalibrationInfo;
+  /** What the CLI decided for the user (a default visibility that did not fit the model). */
+  readonly notes: readonly string[];
 }
 
 /** `overrides`: a sequence length and calibration file decided by the caller (info's --input). */
 export async function statementFromArgs(args: Args, overrides: { tokens?: number; calibration?: string } = {}): Promise<Statement> {
   const modelArg = requireFlag(args, 'model', 'gpt2-tiny');
-  const visibility = parseVisibility(flag(args, 'visibility'));
+  const rawVisibility = flag(args, 'visibility');
+  let visibility = parseVisibility(rawVisibility);
   const scale = intFlag(args, 'scale', 1, 24);
   const calibrationFile = overrides.calibration ?? flag(args, 'calibration');
   let source: ModelSource;
@@ -42,7 +45,15 @@ export async function statementFromArgs(args: Args, overrides: { tokens?: number
     source = presetSource(preset, tokens, weightsPath ? loadFile(weightsPath, '--weights') : undefined);
     cal = await calibratePreset({ ...source, preset }, tokens, calibrationFile, scale);
   }
-  return { source, quant: cal.quant, visibility, compiled: compileSource(source, cal.quant, visibility), calibration: cal.info };
+  let compiled = compileSource(source, cal.quant, visibility);
+  const notes: string[] = [];
+  if (visibility.weights === 'committed' && committedWeightNames(compiled.params).length === 0) {
+    if (namesWeights(rawVisibility)) throw new UsageError(`--visibility weights=committed: ${source.name} has no weight matrix that a matmul or gather uses, so there is nothing to commit; use weights=fixed`);
+    visibility = { ...visibility, weights: 'fixed' };
+    compiled = compileSource(source, cal.quant, visibility);
+    notes.push(`${source.name} has no weight matrix that a matmul or gather uses: weights=fixed instead of the default weights=committed`);
+  }
+  return { source, quant: cal.quant, visibility, compiled, calibration: cal.info, notes };
 }
 
 /** The settings fields that describe the compiled statement (inputs, outputs, the instance layout). */

@@ -6,7 +6,9 @@
  * model's name, visibility, scale and the layout of the public values).
  * From the proof file only the public values and the proof bytes are read
  * (and its `fingerprint`, which must name this vk); no model file, weights
- * or SRS file is needed or consulted. A vk over an SRS whose τ is public is
+ * or SRS file is needed or consulted. With weights=committed the weight
+ * commitments are vk.bin's (their fingerprint is in settings.json); the
+ * proof file brings only the folded opening, checked against them. A vk over an SRS whose τ is public is
  * refused unless `--unsafe-dev-srs`.
  *
  * Exit 0 accepted, 1 rejected, 2 when the keys or files are unusable.
@@ -18,6 +20,7 @@ import { srsId, verifierGroup } from '../pcs/index.js';
 import { type Args, type CommandSpec, has, readBytes, readText } from './args.js';
 import { type CommandIo, EXIT_OK, EXIT_REJECTED, visibilityText } from './common.js';
 import { RefusedError, UsageError } from './errors.js';
+import { verifyWithWeights, weightFingerprint } from './committed-weights.js';
 import { decodeVkFile, KeyFileError } from './key-files.js';
 import { parseProofFile } from './proof-file.js';
 import { keyPaths } from './prove.js';
@@ -66,6 +69,15 @@ export async function cmdVerify(args: Args, io: CommandIo): Promise<number> {
     throw new KeyFileError(`${keyPath}: ${(e as Error).message}`);
   }
   if (fingerprintHex(vk.digest) !== settings.fingerprint) throw new KeyFileError(`${keyPath}: its verifying key is not the one ${settingsPath} fingerprints`);
+  const weights = settings.weightCommitment;
+  if (weights) {
+    const got = weightFingerprint(vkFile.weights);
+    if (vkFile.weights.length !== weights.matrices || got !== weights.fingerprint) {
+      throw new KeyFileError(`${keyPath}: its ${vkFile.weights.length} weight commitments (fingerprint ${shortHex(got)}…) are not the ${weights.matrices} that ${settingsPath} fingerprints (${shortHex(weights.fingerprint)}…)`);
+    }
+  } else if (vkFile.weights.length) {
+    throw new KeyFileError(`${keyPath} holds weight commitments, but ${settingsPath} says weights=${settings.visibility.weights}`);
+  }
   const file = parseProofFile(readText(proofPath, 'proof file'));
 
   const reject = (reason: string) => {
@@ -78,22 +90,26 @@ export async function cmdVerify(args: Args, io: CommandIo): Promise<number> {
   }
   const expected = settings.publicValues.reduce((a, s) => a + s.length, 0);
   const column = file.instances[0];
-  if (file.instances.length !== 1 || !column || column.length !== expected) {
-    return reject(`expected one column of ${expected} public values (${settings.publicValues.map((s) => `${s.role} ${s.name}: ${s.length}`).join(', ') || 'none'}), got ${file.instances.map((c) => c.length).join(' + ') || 'none'}`);
+  // committed weights: a second, empty column (the fold v is published inside the proof)
+  const columns = weights ? 2 : 1;
+  if (file.instances.length !== columns || !column || column.length !== expected || (weights && file.instances[1]?.length !== 0)) {
+    return reject(`expected one column of ${expected} public values (${settings.publicValues.map((s) => `${s.role} ${s.name}: ${s.length}`).join(', ') || 'none'})${weights ? ' and an empty late column' : ''}, got ${file.instances.map((c) => c.length).join(' + ') || 'none'}`);
   }
   if (column.some((v) => v >= Fr.p)) return reject('a public value is not a field element (≥ p)');
   const t0 = performance.now();
-  const result = verify(vk, file.proof, file.instances, { g1: G1_GENERATOR, g2: vkFile.g2, sG2: vkFile.sG2, group: verifierGroup });
+  const vp = { g1: G1_GENERATOR, g2: vkFile.g2, sG2: vkFile.sG2, group: verifierGroup };
+  const result = weights ? verifyWithWeights(vk, file.proof, file.weightOpening, file.instances, vp, vkFile.weights) : verify(vk, file.proof, file.instances, vp);
   const verifySeconds = +((performance.now() - t0) / 1000).toFixed(3);
   if (!result.ok) return reject(result.reason ?? 'the proof does not verify');
 
   const view = await publicView(settings, column);
   const checked = settings.publicValues.map((s) => `${s.role} ${s.name} (${s.length})`);
-  const about = { model: settings.name, fingerprint: settings.fingerprint, srs: { identity, kind: settings.srs.kind }, visibility: settings.visibility, scale: settings.scale, k: vk.k };
+  const about = { model: settings.name, fingerprint: settings.fingerprint, ...(weights ? { weightFingerprint: weights.fingerprint } : {}), srs: { identity, kind: settings.srs.kind }, visibility: settings.visibility, scale: settings.scale, k: vk.k };
   if (has(args, 'json')) io.out(JSON.stringify({ ok: true, ...about, verifySeconds, checked: settings.publicValues, public: view.values, ...(view.next ? { next: view.next } : {}) }));
   else {
     io.out(`proof OK: ${settings.name} (k = ${vk.k}), verified in ${verifySeconds} s`);
     io.out(`model fingerprint ${settings.fingerprint} (from vk.bin)`);
+    if (weights) io.out(`weight fingerprint ${weights.fingerprint} (${weights.matrices} committed matrices, from vk.bin)`);
     io.out(`SRS ${settings.srs.kind} ${identity}${dev ? ' — UNSAFE: public τ' : ''}`);
     io.out(`visibility ${visibilityText(settings.visibility)}; scale 2^${settings.scale}`);
     io.out(`public values checked: ${checked.join(', ') || 'none'}`);

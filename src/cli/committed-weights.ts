@@ -1,0 +1,86 @@
+/**
+ * weights=committed in the CLI (models/committed.ts underneath):
+ *
+ *   setup   commits the weight matrices once; the row commitments go into
+ *           vk.bin and their fingerprint into settings.json (key-files.ts);
+ *   prove   writes the folded KZG opening (64 bytes, hex) into the proof file;
+ *   verify  checks the circuit proof, then the opening against vk.bin's
+ *           commitments: the verifier needs neither the model nor its
+ *           weights, and never takes a commitment from the proof file.
+ *
+ * The verifier side is models/committed.ts's `verifyCommitted` without the
+ * model: the names and shapes come from vk.bin (bound to settings.json by
+ * digest, and settings.json holds their fingerprint), and ρ, γ and the
+ * published fold v are found by the names the committed chip gives them in
+ * the verifying key's circuit. `verifyWithWeights` returns a reason
+ * instead of throwing, whatever the proof file's bytes.
+ */
+import { commitModelWeights, decodeFoldedOpening, encodeFoldedOpening } from '../models/committed.js';
+import type { ModelCircuitParams } from '../models/index.js';
+import type { KzgParams } from '../pcs/index.js';
+import { type FoldedOpening, matrixFingerprint, verifyFoldedOpening } from '../pcs/matrix-commit.js';
+import { verifyDetailed, type VerifierParams, type VerifyingKey, type VerifyResult } from '../plonkish/backend/index.js';
+import { hex } from './hash.js';
+import type { NamedCommitment } from './key-files.js';
+
+/** The names the committed chip gives ρ, γ and its published column (gadgets/context.ts, gadgets/matmul-committed.ts). */
+const RHO = 'freivalds.rho';
+const GAMMA = 'weights.gamma';
+const FOLD = 'weights.v';
+
+/** Setup: the row commitments of every committed matrix, named, and their fingerprint (hex). */
+export function commitWeights(kzg: KzgParams, params: ModelCircuitParams): { weights: NamedCommitment[]; fingerprint: string } {
+  const c = commitModelWeights(kzg, params);
+  return { weights: c.matrices.map((m, i) => ({ ...m, name: c.names[i]! })), fingerprint: hex(c.fingerprint) };
+}
+
+/** The fingerprint (hex) of commitments read from vk.bin. */
+export const weightFingerprint = (weights: readonly NamedCommitment[]): string => hex(matrixFingerprint(weights));
+
+/** The proof file's `weightOpening`: the 64-byte folded opening as hex. */
+export const openingHex = (o: FoldedOpening): string => hex(encodeFoldedOpening(o));
+
+function parseOpening(text: string | undefined): FoldedOpening | string {
+  if (text === undefined) return 'the proof file has no "weightOpening" (the folded opening of the committed weights)';
+  if (!/^([0-9a-f]{2})*$/.test(text)) return '"weightOpening" is not hex';
+  try {
+    return decodeFoldedOpening(new Uint8Array(Buffer.from(text, 'hex')));
+  } catch (e) {
+    return `"weightOpening": ${(e as Error).message}`;
+  }
+}
+
+/**
+ * The circuit proof, then the folded opening against `weights` (the
+ * verifier's own, from vk.bin): its value must be the fold v the circuit
+ * published, and it must open C_γ = Σ γ^i·C_i at ρ. Never throws.
+ */
+export function verifyWithWeights(
+  vk: VerifyingKey,
+  proof: Uint8Array,
+  opening: string | undefined,
+  instances: readonly (readonly bigint[])[],
+  vp: VerifierParams,
+  weights: readonly NamedCommitment[],
+): VerifyResult {
+  try {
+    const o = parseOpening(opening);
+    if (typeof o === 'string') return { ok: false, reason: o };
+    const at = (list: readonly { readonly index: number; readonly name?: string }[], name: string) => list.find((x) => x.name === name)?.index;
+    const rhoAt = at(vk.circuit.challenges, RHO);
+    const gammaAt = at(vk.circuit.challenges, GAMMA);
+    const foldAt = at(vk.circuit.instance, FOLD);
+    if (rhoAt === undefined || gammaAt === undefined || foldAt === undefined) return { ok: false, reason: 'vk.bin: the circuit has no committed-weights fold (ρ, γ, v)' };
+    const r = verifyDetailed(vk, proof, instances, vp);
+    if (!r.ok) return { ok: false, reason: r.reason ?? 'the circuit proof does not verify' };
+    const v = r.instances?.[foldAt]?.[0];
+    const rho = r.challenges?.[rhoAt];
+    const gamma = r.challenges?.[gammaAt];
+    if (v === undefined || rho === undefined || gamma === undefined) return { ok: false, reason: 'weights: the circuit published no fold' };
+    if (o.value !== v) return { ok: false, reason: 'weights: the opening’s value differs from the fold the circuit published' };
+    if (!verifyFoldedOpening(weights, gamma, rho, o, vp)) return { ok: false, reason: 'weights: the folded opening does not match the committed weights in vk.bin (a prover with other weights?)' };
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, reason: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+  }
+}
