@@ -4,7 +4,7 @@
  * whether this machine can hold it.
  */
 import { totalmem } from 'node:os';
-import { type CostEstimate, getPreset } from '../models/index.js';
+import { type CostEstimate, getPreset, numel } from '../models/index.js';
 import { type Args, type CommandSpec, flag, has } from './args.js';
 import { type CommandIo, EXIT_OK } from './common.js';
 import { UsageError } from './errors.js';
@@ -55,7 +55,8 @@ export async function cmdInfo(args: Args, io: CommandIo): Promise<number> {
     inputInfo = { tokenIds: input.ids, ...(input.tokenizer ? { tokenizer: input.tokenizer.kind } : {}) };
   }
   const st = await statementFromArgs(args, overrides);
-  const { cost } = st.compiled;
+  // the model's own parameters (with committed weights the compiled graph also holds committed transposes of some)
+  const cost = { ...st.compiled.cost, parameters: st.source.graph.weights.reduce((a, w) => a + numel(w.shape), 0) };
   const tokens = st.source.preset ? st.source.graph.inputs[0]?.shape[0] : undefined;
   if (has(args, 'json')) {
     io.out(JSON.stringify({ ...cost, model: st.source.name, ...(st.source.preset ? { config: st.source.preset.config, tokens } : { dims: st.source.onnx?.dims }), ...inputInfo, quant: st.quant, machineMemoryBytes: totalmem() }));

@@ -122,7 +122,7 @@ export function readSettings(path: string): Settings {
   need(typeof o['fingerprint'] === 'string' && /^[0-9a-f]+$/.test(o['fingerprint']), '"fingerprint" (hex)');
   const wc = o['weightCommitment'];
   const committed = isObj(vis) && vis['weights'] === 'committed';
-  need(committed ? isObj(wc) && isHex64(wc['fingerprint']) && isInt(wc['matrices'], 1) : wc === undefined, committed ? '"weightCommitment" {fingerprint (64 hex digits), matrices} with weights=committed' : 'no "weightCommitment" unless weights=committed');
+  need(wc === undefined ? !committed : isObj(wc) && isHex64(wc['fingerprint']) && isInt(wc['matrices'], 1), '"weightCommitment" {fingerprint (64 hex digits), matrices}, present exactly with weights=committed');
   return o as unknown as Settings;
 }
 

@@ -39,7 +39,7 @@ describe('zktensor setup / prove / verify: ONNX (mlp.onnx)', () => {
 
   it('setup records the model by path and sha256 and the calibration; prove reports the outputs', () => {
     expect(setup.code, setup.err).toBe(0);
-    expect(setup.progress).toMatch(/\[keygen\] 3\/4 done in/);
+    expect(setup.progress).toMatch(/\[keygen\] 3\/5 done in/);
     const s = JSON.parse(readFileSync(join(keys, 'settings.json'), 'utf8'));
     expect(s.model).toMatchObject({ kind: 'onnx', path: '../mlp.onnx', dims: {} });
     expect(s.calibration).toMatchObject({ source: join(fixtures, 'mlp.json'), samples: 1 });

@@ -42,7 +42,7 @@ describe('zktensor setup → prove → verify: the statement is the vk\'s', () =
     for (const r of Object.values(setups)) expect(r.code, r.err).toBe(0);
     for (const r of Object.values(proofs)) expect(r.code, r.err).toBe(0);
     const s = readJson(at('random', 'settings.json'));
-    expect(s).toMatchObject({ name: 'gpt2-tiny', model: { kind: 'preset', name: 'gpt2-tiny', tokens: 3 }, visibility: { input: 'public', weights: 'fixed', output: 'public' }, k: 11, srs: { kind: 'random' } });
+    expect(s).toMatchObject({ name: 'gpt2-tiny', model: { kind: 'preset', name: 'gpt2-tiny', tokens: 3 }, visibility: { input: 'public', weights: 'committed', output: 'public' }, k: 11, srs: { kind: 'random' } });
     expect(setups['random']!.err).toMatch(/OS randomness.*ceremony \.ptau/);
     expect(setups['dev']!.err).toMatch(/WARNING: --unsafe-dev-srs.*PUBLIC τ/);
     const v = await cli('verify', '--vk', at('random', 'vk.bin'), at('a.json'));
@@ -50,7 +50,7 @@ describe('zktensor setup → prove → verify: the statement is the vk\'s', () =
     expect(v.out).toMatch(/^proof OK: gpt2-tiny/);
     expect(v.out).toContain(`model fingerprint ${s['fingerprint']}`);
     expect(v.out).toContain(`SRS random ${(s['srs'] as { identity: string }).identity}`);
-    expect(v.out).toMatch(/visibility input=public, weights=fixed, output=public; scale 2\^7/);
+    expect(v.out).toMatch(/visibility input=public, weights=committed, output=public; scale 2\^7/);
     expect(v.out).toMatch(/public values checked: input tokens \(3\), output lm_head \(16\)/);
     expect(v.out).toMatch(/input tokens: "the" \[2, 8, 1\]/);
   });
@@ -92,7 +92,7 @@ describe('zktensor setup → prove → verify: the statement is the vk\'s', () =
     const r = await cli('verify', '--vk', at('random', 'vk.bin'), at('forged.json'), '--json');
     expect(r.code).toBe(0);
     expect(json(r)).toEqual({ ...json(honest), verifySeconds: expect.any(Number) });
-    expect(json(r)).toMatchObject({ model: 'gpt2-tiny', scale: 7, visibility: { weights: 'fixed' }, srs: { kind: 'random' } });
+    expect(json(r)).toMatchObject({ model: 'gpt2-tiny', scale: 7, visibility: { weights: 'committed' }, srs: { kind: 'random' } });
   });
 
   it.each([
@@ -156,7 +156,7 @@ describe('zktensor setup → prove → verify: the statement is the vk\'s', () =
     expect((await cli('prove', '--setup', keys, '--input', 'sun', '--out', at('p.json'), '--quiet')).code).toBe(0);
     const v = await cli('verify', '--setup', keys, at('p.json'));
     expect(v.code, v.err).toBe(0);
-    expect(v.out).toMatch(/visibility input=private, weights=fixed, output=public/);
+    expect(v.out).toMatch(/visibility input=private, weights=committed, output=public/);
     expect(v.out).toMatch(/public values checked: output lm_head \(16\)\n/);
     expect(v.out).not.toMatch(/input tokens/);
   }, 120_000);
@@ -164,7 +164,7 @@ describe('zktensor setup → prove → verify: the statement is the vk\'s', () =
   it('weights=private is refused with the reason and the alternative', async () => {
     const r = await cli('setup', '--model', 'gpt2-tiny', '--visibility', 'weights=private', '--out', at('private'));
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/weights=private is refused: .*free witnesses.*Use weights=fixed.*committed/);
+    expect(r.err).toMatch(/weights=private is refused: .*free witnesses.*Use weights=committed.*weights=fixed/);
     const fixed = await cli('setup', '--model', 'gpt2-tiny', '--visibility', 'input=fixed', '--out', at('private'));
     expect(fixed.code).toBe(2);
     expect(fixed.err).toMatch(/input=fixed would put one input into the keys/);

@@ -1,0 +1,121 @@
+/**
+ * Issue 16 through the CLI: weights=committed (the default for presets).
+ *  - setup → prove → verify is accepted; setup and verify print the weight
+ *    fingerprint, which is settings.json's and that of vk.bin's commitments;
+ *  - a prover holding other weights (one MLP weight moved; same calibration,
+ *    so the same verifying key: the matrices are not in the circuit) is
+ *    rejected by the first setup's vk.bin: exit 1, by the folded opening;
+ *  - a tampered, malformed or missing folded opening: exit 1, never a crash;
+ *  - a weight fingerprint or commitments written into the proof file change
+ *    nothing (they come from vk.bin); a vk.bin carrying other commitments
+ *    than settings.json fingerprints is refused (exit 2).
+ * gpt2-tiny at 3 tokens over the dev SRS: two setups and two proofs.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeVkFile, encodeVkFile } from '../../src/cli/key-files.js';
+import { cli, gpt2TinySafetensors, json, type Run } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'zktensor-committed-'));
+const at = (...p: string[]) => join(dir, ...p);
+const readJson = (p: string) => JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>;
+const verifyA = (proof: string) => cli('verify', '--setup', at('a'), '--unsafe-dev-srs', proof);
+
+/** A copy of proof A's file with `edit` applied, written under `name`. */
+function edited(name: string, edit: (f: Record<string, unknown>) => Record<string, unknown>): string {
+  const path = at(name);
+  writeFileSync(path, JSON.stringify(edit(readJson(at('a.json')))));
+  return path;
+}
+
+describe('zktensor with committed weights (vk.bin holds the commitments)', () => {
+  const setups: Record<string, Run> = {};
+  const proofs: Record<string, Run> = {};
+  beforeAll(async () => {
+    writeFileSync(at('other.safetensors'), gpt2TinySafetensors(0.05));
+    const setup = (name: string, ...extra: string[]) => cli('setup', '--model', 'gpt2-tiny', '--tokens', '3', '--unsafe-dev-srs', '--out', at(name), '--quiet', ...extra);
+    setups['a'] = await setup('a');
+    setups['other'] = await setup('other', '--weights', at('other.safetensors'), '--json');
+    proofs['a'] = await cli('prove', '--setup', at('a'), '--input', 'the', '--out', at('a.json'), '--quiet');
+    proofs['other'] = await cli('prove', '--setup', at('other'), '--input', 'the', '--out', at('other.json'), '--quiet');
+  }, 300_000);
+
+  it('setup → prove → verify: accepted, with the weight fingerprint of vk.bin', async () => {
+    for (const r of [...Object.values(setups), ...Object.values(proofs)]) expect(r.code, r.err).toBe(0);
+    const s = readJson(at('a', 'settings.json'));
+    expect(s['visibility']).toEqual({ input: 'public', weights: 'committed', output: 'public' });
+    const wc = s['weightCommitment'] as { fingerprint: string; matrices: number };
+    expect(wc.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(wc.matrices).toBeGreaterThan(1);
+    expect(setups['a']!.out).toContain(`weight fingerprint ${wc.fingerprint}`);
+    expect(readJson(at('a.json'))['weightOpening']).toMatch(/^[0-9a-f]{128}$/);
+    const v = await verifyA(at('a.json'));
+    expect(v.code, v.out + v.err).toBe(0);
+    expect(v.out).toMatch(/^proof OK/);
+    expect(v.out).toContain(`weight fingerprint ${wc.fingerprint} (${wc.matrices} committed matrices, from vk.bin)`);
+    expect(v.out).toMatch(/visibility input=public, weights=committed, output=public/);
+  });
+
+  it('a proof by a prover holding other weights is rejected by the first vk.bin (exit 1)', async () => {
+    const other = json(setups['other']!);
+    const a = readJson(at('a', 'settings.json'));
+    // the same circuit and verifying key: only the commitments tell the weights apart
+    expect(other['fingerprint']).toBe(a['fingerprint']);
+    expect(other['weightFingerprint']).not.toBe((a['weightCommitment'] as { fingerprint: string }).fingerprint);
+    const v = await verifyA(at('other.json'));
+    expect(v.code, v.out + v.err).toBe(1);
+    expect(v.out).toMatch(/proof REJECTED: weights: the folded opening does not match the committed weights in vk\.bin/);
+    // its own setup accepts it
+    expect((await cli('verify', '--setup', at('other'), '--unsafe-dev-srs', at('other.json'))).code).toBe(0);
+    // claiming the first setup's weight fingerprint in the proof file does not help
+    const claimed = at('other-claimed.json');
+    writeFileSync(claimed, JSON.stringify({ ...readJson(at('other.json')), weightFingerprint: (a['weightCommitment'] as { fingerprint: string }).fingerprint }));
+    expect((await verifyA(claimed)).code).toBe(1);
+  });
+
+  it('a tampered, malformed or missing folded opening is rejected (exit 1, not a crash)', async () => {
+    const opening = readJson(at('a.json'))['weightOpening'] as string;
+    const flipHex = (h: string, i: number) => h.slice(0, i) + (h[i] === '0' ? '1' : '0') + h.slice(i + 1);
+    const cases: [string, string | undefined, RegExp][] = [
+      ['value', flipHex(opening, 1), /opening’s value differs from the fold/],
+      ['witness point', flipHex(opening, 65), /weightOpening|folded opening does not match/],
+      ['point off the curve', opening.slice(0, 64) + '00'.repeat(32), /"weightOpening": .*point/],
+      ['value ≥ p', 'ff'.repeat(32) + opening.slice(64), /not a canonical field element/],
+      ['short', opening.slice(0, 100), /expected 64 bytes, got 50/],
+      ['not hex', 'zz' + opening.slice(2), /"weightOpening" is not hex/],
+      ['missing', undefined, /no "weightOpening"/],
+    ];
+    for (const [name, hex, reason] of cases) {
+      const path = edited(`opening-${name}.json`, (f) => ({ ...f, weightOpening: hex }));
+      const v = await verifyA(path);
+      expect(v.code, `${name}: ${v.out}${v.err}`).toBe(1);
+      expect(v.out, name).toMatch(/^proof REJECTED: /);
+      expect(v.out, name).toMatch(reason);
+    }
+    // another proof's (valid) opening: right form, wrong claim
+    const other = edited('opening-other.json', (f) => ({ ...f, weightOpening: readJson(at('other.json'))['weightOpening'] }));
+    expect((await verifyA(other)).code).toBe(1);
+  });
+
+  it('a weight fingerprint or commitments in the proof file change nothing', async () => {
+    const otherFp = json(setups['other']!)['weightFingerprint'] as string;
+    const path = edited('claims.json', (f) => ({ ...f, weightFingerprint: otherFp, weightCommitment: { fingerprint: otherFp, matrices: 1 }, commitments: ['00'.repeat(32)] }));
+    const v = await verifyA(path);
+    expect(v.code, v.out + v.err).toBe(0);
+    const wc = readJson(at('a', 'settings.json'))['weightCommitment'] as { fingerprint: string };
+    expect(v.out).toContain(`weight fingerprint ${wc.fingerprint}`);
+    expect(v.out).not.toContain(otherFp);
+  });
+
+  it('a vk.bin whose commitments are not the ones settings.json fingerprints is refused (exit 2)', async () => {
+    // the first vk.bin (its settings digest names the first settings.json) with the other setup's commitments
+    const a = decodeVkFile(readFileSync(at('a', 'vk.bin')));
+    const other = decodeVkFile(readFileSync(at('other', 'vk.bin')));
+    writeFileSync(at('mixed-vk.bin'), encodeVkFile({ ...a, weights: other.weights }));
+    const v = await cli('verify', '--vk', at('mixed-vk.bin'), '--settings', at('a', 'settings.json'), '--unsafe-dev-srs', at('a.json'));
+    expect(v.code, v.out + v.err).toBe(2);
+    expect(v.err).toMatch(/weight commitments \(fingerprint [0-9a-f]{16}…\) are not the \d+ that .*settings\.json fingerprints/);
+  });
+});
