@@ -9,7 +9,7 @@
  *  - info (gpt2-small's cost), srs, bench, the bin launcher.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -199,6 +199,7 @@ describe('zktensor info / srs / bench', () => {
     const cacheDir = resolve(__dirname, '../../.cache');
     const ptau = join(cacheDir, 'test-power5.ptau');
     if (!existsSync(ptau)) {
+      mkdirSync(cacheDir, { recursive: true }); // a fresh clone has no .cache yet
       const snarkjs = resolve(__dirname, '../../node_modules/.bin/snarkjs');
       const p0 = join(dir, 'p0.ptau');
       spawnSync(snarkjs, ['powersoftau', 'new', 'bn128', '5', p0], { stdio: 'ignore' });
