@@ -2,7 +2,7 @@
  * One measured run of EZKL's nanoGPT ONNX file through the library API
  * (bench/suites/models.ts's `ezkl-nanogpt` case alone): keygen, prove and
  * verify with rows, k, proof bytes, peak RSS and the cost model's memory
- * estimate, printed as BENCH.md-shaped JSON rows with EZKL's published run
+ * estimate, printed as JSON rows in the benchmark contract (docs/benchmarks.md) with EZKL's published run
  * as the peer. Minutes on 2 cores:
  *
  *     /usr/bin/time -v npx tsx bench/ezkl-nanogpt.ts

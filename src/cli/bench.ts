@@ -1,6 +1,6 @@
 /**
  * `zktensor bench <suite> [--json] [--quick]`: runs bench/run.ts (the
- * BENCH.md suites) in a child process through tsx, streaming its output.
+ * benchmark suites of docs/benchmarks.md) in a child process through tsx, streaming its output.
  * The suite name is checked here, against bench/suites/, so a typo exits 2
  * before anything starts.
  */

@@ -53,7 +53,7 @@ class Matcher {
     readonly graphOutputs: ReadonlySet<string>,
   ) {}
   /** The one node reading `t`, when exactly one does and `t` is not a graph output. */
-  only(t: string, op?: string | readonly string[]): OnnxNode | undefined {
+  soleConsumer(t: string, op?: string | readonly string[]): OnnxNode | undefined {
     const c = this.L.consumers.get(t) ?? [];
     if (c.length !== 1 || this.graphOutputs.has(t)) return undefined;
     const n = c[0]!;
@@ -88,7 +88,7 @@ function matchLayerNorm(M: Matcher, mean: OnnxNode): Fusion | undefined {
   if (!dims) return undefined;
   const axis = M.trailingMean(mean, dims.length);
   if (axis === undefined) return undefined;
-  const sub = M.only(mean.outputs[0]!, 'Sub');
+  const sub = M.soleConsumer(mean.outputs[0]!, 'Sub');
   if (!sub || sub.inputs[0] !== x || sub.inputs[1] !== mean.outputs[0]) return undefined;
   const d = sub.outputs[0]!;
   const uses = L.consumers.get(d) ?? [];
@@ -96,19 +96,19 @@ function matchLayerNorm(M: Matcher, mean: OnnxNode): Fusion | undefined {
   const sq = uses.find((u) => (u.opType === 'Pow' && u.inputs[0] === d && M.scalar(u.inputs[1]) === 2) || (u.opType === 'Mul' && u.inputs[0] === d && u.inputs[1] === d));
   const div = uses.find((u) => u.opType === 'Div' && u.inputs[0] === d);
   if (!sq || !div) return undefined;
-  const mean2 = M.only(sq.outputs[0]!, 'ReduceMean');
+  const mean2 = M.soleConsumer(sq.outputs[0]!, 'ReduceMean');
   if (!mean2 || M.trailingMean(mean2, dims.length) !== axis) return undefined;
-  const addEps = M.only(mean2.outputs[0]!, 'Add');
+  const addEps = M.soleConsumer(mean2.outputs[0]!, 'Add');
   const eps = addEps && M.scalar(M.other(addEps, mean2.outputs[0]!));
   if (!addEps || eps === undefined || !(eps > 0)) return undefined;
-  const sqrt = M.only(addEps.outputs[0]!, 'Sqrt');
-  if (!sqrt || M.only(sqrt.outputs[0]!) !== div || div.inputs[1] !== sqrt.outputs[0]) return undefined;
+  const sqrt = M.soleConsumer(addEps.outputs[0]!, 'Sqrt');
+  if (!sqrt || M.soleConsumer(sqrt.outputs[0]!) !== div || div.inputs[1] !== sqrt.outputs[0]) return undefined;
   const covered = new Set([mean, sub, sq, mean2, addEps, sqrt, div]);
   let out = div.outputs[0]!;
   const w = size(dims.slice(axis));
   // γ and β: constants over the normalized axes only (Mul / Add by a constant of w entries at most)
   const affine = (op: string): string | undefined => {
-    const n = M.only(out, op);
+    const n = M.soleConsumer(out, op);
     const c = n && M.other(n, out);
     const t = c ? L.constValue(c) : undefined;
     if (!n || !t || size(t.dims) > w || t.dims.length > dims.length - axis + t.dims.filter((v) => v === 1).length) return undefined;
@@ -184,7 +184,7 @@ function matchGelu(M: Matcher, t: OnnxNode): Fusion | undefined {
   if (!L.dyn.has(x)) return undefined;
   let y = t.outputs[0]!;
   for (let step = 0; step < 4; step++) {
-    const next = M.only(y, [...ELEMENTWISE]);
+    const next = M.soleConsumer(y, [...ELEMENTWISE]);
     if (!next) return undefined;
     y = next.outputs[0]!;
     const nodes = region(M, x, y);
@@ -214,14 +214,14 @@ function matchAttention(M: Matcher, qk: OnnxNode): Fusion | undefined {
   const covered = new Set([qk]);
   let s = qk.outputs[0]!;
   let scale = 1;
-  const sc = M.only(s, ['Mul', 'Div']);
+  const sc = M.soleConsumer(s, ['Mul', 'Div']);
   const c = sc && M.scalar(M.other(sc, s));
   if (sc && c !== undefined && (sc.opType === 'Mul' || sc.inputs[0] === s)) {
     scale = sc.opType === 'Mul' ? c : 1 / c;
     covered.add(sc);
     s = sc.outputs[0]!;
   }
-  const masker = M.only(s, ['Where', 'Add']);
+  const masker = M.soleConsumer(s, ['Where', 'Add']);
   if (!masker) return undefined;
   const full = [...qd.slice(0, -1), T];
   const at = (t: OnnxTensor) => {
@@ -254,11 +254,11 @@ function matchAttention(M: Matcher, qk: OnnxNode): Fusion | undefined {
     for (let f = 0; f < size(full); f++) if (av(f) > MASK_FLOOR && av(f) !== 0) return undefined;
   }
   covered.add(masker);
-  const soft = M.only(masker.outputs[0]!, 'Softmax');
+  const soft = M.soleConsumer(masker.outputs[0]!, 'Softmax');
   const axis = soft ? new AttrReader(soft).int('axis', L.model.opset >= 13 ? -1 : 1) : undefined;
   if (!soft || !(axis === -1 || axis === full.length - 1)) return undefined;
   covered.add(soft);
-  const pv = M.only(soft.outputs[0]!, 'MatMul');
+  const pv = M.soleConsumer(soft.outputs[0]!, 'MatMul');
   const v = pv && pv.inputs[0] === soft.outputs[0] ? pv.inputs[1] ?? '' : '';
   const vd = L.dyn.get(v)?.dims;
   if (!pv || !vd || vd.length !== qd.length || vd.some((x, i) => x !== qd[i])) return undefined;
