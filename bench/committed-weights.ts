@@ -39,7 +39,7 @@ for (const weights of alsoFixed ? (['committed', 'fixed'] as const) : (['committ
     const w = commitModelWeights(kzg, p);
     console.log(`  commit weights ${secs(t)} s (${w.matrices.reduce((a, m) => a + m.rows, 0)} row commitments)`);
     t = process.hrtime.bigint();
-    const proof = proveCommitted(pk, new ModelCircuit(p, qin), instances, kzg);
+    const proof = proveCommitted(pk, new ModelCircuit(p, qin), instances, kzg, w);
     console.log(`  prove ${secs(t)} s (circuit proof ${proof.proof.length} bytes + 64-byte opening)`);
     t = process.hrtime.bigint();
     const r = verifyCommitted(pk.vk, proof, instances, vp, w, p);

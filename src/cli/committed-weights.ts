@@ -12,7 +12,9 @@
  * model: the names and shapes come from vk.bin (bound to settings.json by
  * digest, and settings.json holds their fingerprint), and ρ, γ and the
  * published fold v are found by the names the committed chip gives them in
- * the verifying key's circuit. `verifyWithWeights` returns a reason
+ * the verifying key's circuit. The circuit proof's transcript binds the
+ * weight fingerprint (prove: settings.json's; verify: recomputed from
+ * vk.bin's commitments). `verifyWithWeights` returns a reason
  * instead of throwing, whatever the proof file's bytes.
  */
 import { commitModelWeights, decodeFoldedOpening, encodeFoldedOpening } from '../models/committed.js';
@@ -71,8 +73,10 @@ export function verifyWithWeights(
     const gammaAt = at(vk.circuit.challenges, GAMMA);
     const foldAt = at(vk.circuit.instance, FOLD);
     if (rhoAt === undefined || gammaAt === undefined || foldAt === undefined) return { ok: false, reason: 'vk.bin: the circuit has no committed-weights fold (ρ, γ, v)' };
-    const r = verifyDetailed(vk, proof, instances, vp);
-    if (!r.ok) return { ok: false, reason: r.reason ?? 'the circuit proof does not verify' };
+    // bound to the fingerprint of vk.bin's commitments (the verifier's own), as the prover bound settings.json's copy of it
+    const r = verifyDetailed(vk, proof, instances, vp, { bind: matrixFingerprint(weights) });
+    // say what is bound: a proof made for other weights fails here, not at the opening
+    if (!r.ok) return { ok: false, reason: `${r.reason ?? 'the circuit proof does not verify'} (the circuit proof is bound to vk.bin's weight fingerprint: a proof for other weights fails here)` };
     const v = r.instances?.[foldAt]?.[0];
     const rho = r.challenges?.[rhoAt];
     const gamma = r.challenges?.[gammaAt];

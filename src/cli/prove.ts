@@ -81,14 +81,17 @@ export async function cmdProve(args: Args, io: CommandIo): Promise<number> {
     if (fingerprintHex(pk.vk.digest) !== settings.fingerprint) throw new KeyFileError(`${keyPath}: its verifying key is not the one ${settingsPath} fingerprints`);
     const circuit = new ModelCircuit(model.params, w.qin);
     const onStep = steps(progress.start('prove'));
-    // committed weights: the circuit proof (checked inside proveCommitted, which reads ρ and γ back) and the folded opening
-    const committed = settings.weightCommitment ? proveCommitted(pk, circuit, w.instances, kzg, { onStep }) : undefined;
+    // committed weights: the circuit proof bound to the weights' fingerprint (settings.json's, bound to pk.bin by
+    // digest: the one a verifier recomputes from vk.bin's commitments) and the folded opening
+    const bind = settings.weightCommitment ? new Uint8Array(Buffer.from(settings.weightCommitment.fingerprint, 'hex')) : undefined;
+    const committed = bind ? proveCommitted(pk, circuit, w.instances, kzg, { fingerprint: bind }, { onStep }) : undefined;
     const proof = committed?.proof ?? prove(pk, circuit, w.instances, kzg, { onStep });
     const proveSeconds = progress.end();
     progress.start('verify');
-    const check = committed ? undefined : verify(pk.vk, proof, w.instances, kzg.verifierParams());
-    progress.end(committed ? 'checked while proving' : '');
-    if (check && !check.ok) throw new Error(`prove: the proof does not verify against its own key (${check.reason})`);
+    // the circuit proof against the key's own VK (the opening needs vk.bin's commitments, which pk.bin does not hold)
+    const check = verify(pk.vk, proof, w.instances, kzg.verifierParams(), bind ? { bind } : {});
+    progress.end();
+    if (!check.ok) throw new Error(`prove: the proof does not verify against its own key (${check.reason})`);
     const view = await publicView(settings, w.instances[0] ?? []);
     const file: ProofFile = {
       format: PROOF_FORMAT,

@@ -8,9 +8,14 @@
  *   prove   the circuit proof (the circuit publishes v = Σ γ^i·(B·r)_i in
  *           its late instance column, gadgets/matmul-committed.ts) and one
  *           KZG opening of P_γ = Σ γ^i·P_i at ρ, with ρ and γ the circuit
- *           proof's own challenges;
+ *           proof's own challenges (as the prover drew them);
  *   verify  the circuit proof, then v = the opening's value, then the
  *           opening against C_γ = Σ γ^i·C_i from the verifier's commitments.
+ *
+ * The fingerprint is part of the statement, so both sides bind it into the
+ * circuit proof's transcript (`ProveOptions.bind` / `VerifyOptions.bind`):
+ * ρ and γ then depend on the commitments they are checked against, and a
+ * proof made for one set of weight commitments fails under another.
  *
  * Why it is sound: the module header of gadgets/matmul-committed.ts
  * (Schwartz–Zippel over ρ for Freivalds, over γ for the fold; KZG binding).
@@ -28,7 +33,7 @@ import {
   type WeightMatrix,
 } from '../pcs/matrix-commit.js';
 import type { ProvingKey } from '../plonkish/backend/keygen.js';
-import { prove, type ProveOptions } from '../plonkish/backend/prover.js';
+import { proveDetailed, type ProveOptions } from '../plonkish/backend/prover.js';
 import { decodePoint, encodePoint, POINT_BYTES } from '../plonkish/backend/transcript.js';
 import { verifyDetailed, type VerifierParams, type VerifyOptions, type VerifyResult } from '../plonkish/backend/verifier.js';
 import type { VerifyingKey } from '../plonkish/backend/vk.js';
@@ -83,22 +88,29 @@ function slots(c: CompiledCircuit): { rho: number; gamma: number; fold: number }
 }
 
 /**
- * Prove: the circuit proof, then the opening at its challenges. ρ and γ are
- * read back by verifying the proof (the CLI checks every proof anyway).
+ * Prove: the circuit proof bound to the weights' fingerprint (what the
+ * verifier will bind: `weights.fingerprint` from `commitModelWeights`, or the
+ * one setup recorded), then the opening at the challenges the prover drew.
+ * No verification of its own proof: a caller who wants that check runs it.
  */
 export function proveCommitted(
   pk: ProvingKey,
   circuit: ModelCircuit,
   instances: readonly (readonly bigint[])[],
   params: KzgParams,
-  options: ProveOptions = {},
+  weights: Pick<ModelWeightCommitment, 'fingerprint'>,
+  options: Omit<ProveOptions, 'bind'> = {},
 ): CommittedProof {
-  const proof = prove(pk, circuit, instances, params, options);
-  const r = verifyDetailed(pk.vk, proof, instances, params.verifierParams(), options.hash ? { hash: options.hash } : {});
-  if (!r.ok || !r.challenges) throw new GraphError(`proveCommitted: the circuit proof does not verify (${r.reason ?? 'no challenges'})`);
   const s = slots(pk.vk.circuit);
-  const opening = openFoldedRows(params, committedMatrices(circuit.params), r.challenges[s.gamma]!, r.challenges[s.rho]!);
-  return { proof, opening };
+  const r = proveDetailed(pk, circuit, instances, params, { ...options, bind: weights.fingerprint });
+  const rho = r.challenges[s.rho];
+  const gamma = r.challenges[s.gamma];
+  const v = r.instances[s.fold]?.[0];
+  if (rho === undefined || gamma === undefined || v === undefined) throw new GraphError('proveCommitted: the circuit drew no ρ, γ or published no fold v');
+  const opening = openFoldedRows(params, committedMatrices(circuit.params), gamma, rho);
+  // the circuit's v and the opening's value are both Σ γ^i·(B·r)_i of the same weights: a mismatch is a bug here, not a cheat
+  if (opening.value !== v) throw new GraphError('proveCommitted: the circuit’s fold v differs from the opening’s value (the circuit and committedMatrices disagree on the weights)');
+  return { proof: r.proof, opening };
 }
 
 /**
@@ -113,7 +125,7 @@ export function verifyCommitted(
   vp: VerifierParams,
   weights: ModelWeightCommitment,
   p: ModelCircuitParams,
-  options: VerifyOptions = {},
+  options: Omit<VerifyOptions, 'bind'> = {},
 ): VerifyResult {
   try {
     const names = committedWeightNames(p);
@@ -130,7 +142,8 @@ export function verifyCommitted(
     if (fp.length !== weights.fingerprint.length || fp.some((b, i) => b !== weights.fingerprint[i])) {
       return { ok: false, reason: 'weights: the commitments do not match the fingerprint' };
     }
-    const r = verifyDetailed(vk, proof.proof, instances, vp, options);
+    // the circuit proof is bound to the fingerprint of the verifier's own commitments (checked above), never the proof's
+    const r = verifyDetailed(vk, proof.proof, instances, vp, { ...options, bind: fp });
     if (!r.ok) return { ok: false, reason: r.reason ?? 'circuit proof rejected' };
     const s = slots(vk.circuit);
     const v = r.instances?.[s.fold]?.[0];

@@ -4,7 +4,9 @@
  *    fingerprint, which is settings.json's and that of vk.bin's commitments;
  *  - a prover holding other weights (one MLP weight moved; same calibration,
  *    so the same verifying key: the matrices are not in the circuit) is
- *    rejected by the first setup's vk.bin: exit 1, by the folded opening;
+ *    rejected by the first setup's vk.bin: exit 1, already by the circuit
+ *    proof, whose transcript binds the weight fingerprint (its prover bound
+ *    its own setup's, the verifier binds vk.bin's);
  *  - a tampered, malformed or missing folded opening: exit 1, never a crash;
  *  - a weight fingerprint or commitments written into the proof file change
  *    nothing (they come from vk.bin); a vk.bin carrying other commitments
@@ -66,7 +68,8 @@ describe('zktensor with committed weights (vk.bin holds the commitments)', () =>
     expect(other['weightFingerprint']).not.toBe((a['weightCommitment'] as { fingerprint: string }).fingerprint);
     const v = await verifyA(at('other.json'));
     expect(v.code, v.out + v.err).toBe(1);
-    expect(v.out).toMatch(/proof REJECTED: weights: the folded opening does not match the committed weights in vk\.bin/);
+    // the challenges differ (another fingerprint absorbed), so the circuit proof fails before the opening is looked at
+    expect(v.out).toMatch(/proof REJECTED: .*bound to vk\.bin's weight fingerprint/);
     // its own setup accepts it
     expect((await cli('verify', '--setup', at('other'), '--unsafe-dev-srs', at('other.json'))).code).toBe(0);
     // claiming the first setup's weight fingerprint in the proof file does not help

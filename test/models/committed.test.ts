@@ -18,6 +18,7 @@ import {
 } from '../../src/models/committed.js';
 import { committedWeightNames, compileModel, encodeText, getPreset, ModelCircuit, type ModelCircuitParams, modelRows, presetGraph, presetQuant, publicInstances, QuantEvaluator, QuantizedWeights } from '../../src/models/index.js';
 import { keygen, type ProvingKey } from '../../src/plonkish/backend/keygen.js';
+import { verifyDetailed } from '../../src/plonkish/backend/verifier.js';
 import { MockProver } from '../../src/plonkish/frontend/index.js';
 import { KzgParams, unsafeDevSrs } from '../../src/pcs/kzg.js';
 
@@ -119,8 +120,9 @@ describe('weights = committed, real prover (gpt2-tiny)', () => {
 
   it('proves and verifies with the folded opening; a changed opening or other commitments are rejected', () => {
     const { circuit, instances } = witness(p);
-    const proof = proveCommitted(pk, circuit, instances, params);
+    const proof = proveCommitted(pk, circuit, instances, params, weights);
     const vp = params.verifierParams();
+    // proveCommitted no longer verifies its own proof: the opening at the challenges it returns verifies here
     expect(verifyCommitted(pk.vk, proof, instances, vp, weights, p)).toEqual({ ok: true });
     expect(decodeFoldedOpening(encodeFoldedOpening(proof.opening))).toEqual(proof.opening);
     const badValue = { ...proof, opening: { ...proof.opening, value: Fr.add(proof.opening.value, 1n) } };
@@ -134,9 +136,24 @@ describe('weights = committed, real prover (gpt2-tiny)', () => {
     const target = committedWeightNames(p).find((n) => !n.startsWith('wte'))!;
     const cheat: ModelCircuitParams = { ...p, weights: new TamperedWeights(p, target) };
     const { circuit, instances } = witness(cheat);
-    const proof = proveCommitted(pk, circuit, instances, params);
+    const proof = proveCommitted(pk, circuit, instances, params, weights);
     const r = verifyCommitted(pk.vk, proof, instances, params.verifierParams(), weights, p);
     expect(r.ok).toBe(false);
     expect(r.reason).toMatch(/folded opening does not match the committed weights/);
+  });
+
+  it('the circuit proof is bound to the weight fingerprint: a proof bound to another fingerprint is rejected before the opening', () => {
+    const { circuit, instances } = witness(p);
+    const vp = params.verifierParams();
+    const other = Uint8Array.from(weights.fingerprint, (b, i) => (i === 0 ? b ^ 1 : b));
+    // the prover binds a fingerprint other than the verifier's commitments' (the honest opening alone cannot save it)
+    const wrong = proveCommitted(pk, circuit, instances, params, { fingerprint: other });
+    const r = verifyCommitted(pk.vk, wrong, instances, vp, weights, p);
+    expect(r.ok).toBe(false);
+    expect(r.reason).not.toMatch(/^weights:/);
+    // the backend view: bound to X, rejected bound to Y and unbound; accepted bound to X
+    expect(verifyDetailed(pk.vk, wrong.proof, instances, vp, { bind: other }).ok).toBe(true);
+    expect(verifyDetailed(pk.vk, wrong.proof, instances, vp, { bind: weights.fingerprint }).ok).toBe(false);
+    expect(verifyDetailed(pk.vk, wrong.proof, instances, vp).ok).toBe(false);
   });
 });

@@ -1,10 +1,13 @@
 /**
  * Proof framing shared by prover and verifier: "ZKTP" | version u32 |
  * transcript bytes (points and scalars in protocol order). Instances are not
- * in the proof; both sides absorb them right after the VK digest: the column
+ * in the proof; both sides absorb them after the VK digest (and the binding below): the column
  * count, then per column its length and values. Late instance columns
  * (phase > 0) are the exception: absorbed there as empty, their values travel
  * in the proof after their phase's advice commitments (late-instances.ts).
+ * An optional statement binding (bytes of the statement outside the circuit,
+ * e.g. the committed weights' fingerprint) is absorbed between the VK digest
+ * and the instances; without one nothing is absorbed there.
  */
 import { Fr, ZkTensorError } from '../../field/index.js';
 import type { Argument } from './argument.js';
@@ -38,4 +41,14 @@ export function absorbInstances(t: Transcript, instances: readonly (readonly big
     t.commonScalar(BigInt(col.length));
     for (const v of col) t.commonScalar(v);
   }
+}
+
+/**
+ * Absorbs the statement binding, if any (prover and verifier: the same bytes
+ * at the same place, so a proof made for one binding fails under another).
+ */
+export function absorbBinding(t: Transcript, bind: Uint8Array | undefined): void {
+  if (bind === undefined) return;
+  if (!(bind instanceof Uint8Array)) throw new InstanceError(`statement binding: expected a Uint8Array, got ${typeof bind}`);
+  t.commonBytes(bind);
 }

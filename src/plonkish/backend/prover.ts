@@ -1,7 +1,7 @@
 /**
  * The prover, round by round (names as in the protocol); each argument's
  * rounds live in its module and share one `ProverState` (prover-state.ts):
- *  0. absorb the VK digest and the instances;
+ *  0. absorb the VK digest, the statement binding (if any) and the instances;
  *  1. advice rounds: for each phase, synthesize, blind, commit, draw its challenges;
  *  2. lookup multiplicities m (after θ; lookup.ts);
  *  3. lookup helpers h_g and accumulators φ (lookup.ts), permutation products
@@ -22,7 +22,7 @@ import { ProverError } from './errors.js';
 import type { ProvingKey } from './keygen.js';
 import { lookupCommitAccumulators, lookupCommitMultiplicities } from './lookup.js';
 import { permutationCommit } from './permutation.js';
-import { absorbInstances, checkInstances, PROOF_MAGIC, PROOF_VERSION } from './proof.js';
+import { absorbBinding, absorbInstances, checkInstances, PROOF_MAGIC, PROOF_VERSION } from './proof.js';
 import { checkLateEmpty, sendLateInstances } from './late-instances.js';
 import { cryptoRandom, ProverState } from './prover-state.js';
 import { TranscriptWriter, type TranscriptHash } from './transcript.js';
@@ -36,7 +36,25 @@ export interface ProveOptions {
   readonly random?: () => bigint;
   /** Called as each step starts (progress reports): step name, steps done, steps in all. */
   readonly onStep?: (step: string, done: number, total: number) => void;
+  /**
+   * Bytes of the statement that live outside the circuit and the instances
+   * (e.g. the committed weights' fingerprint), absorbed right after the VK
+   * digest so every challenge depends on them: the verifier must pass the
+   * same bytes (`VerifyOptions.bind`). Absent: nothing is absorbed (proofs
+   * byte-identical to those made before the option existed).
+   */
+  readonly bind?: Uint8Array;
 }
+
+/** `proveDetailed`'s result: the proof and what a caller opens outside the circuit at its challenges. */
+export interface ProveResult {
+  readonly proof: Uint8Array;
+  /** Every instance column's values as the verifier will see them, the late ones (phase > 0) as the proof sends them. */
+  readonly instances: readonly (readonly bigint[])[];
+  /** The circuit's challenges by index, as drawn (e.g. ρ and γ for a folded weight opening). */
+  readonly challenges: readonly bigint[];
+}
+
 
 export function prove<Config, Params>(
   pk: ProvingKey,
@@ -45,6 +63,21 @@ export function prove<Config, Params>(
   params: ProverParams,
   options: ProveOptions = {},
 ): Uint8Array {
+  return proveDetailed(pk, circuit, instances, params, options).proof;
+}
+
+/**
+ * `prove`, also returning the challenges and late instance values it used,
+ * so a caller that opens something at them (models/committed.ts) needs no
+ * verification of its own proof to learn them.
+ */
+export function proveDetailed<Config, Params>(
+  pk: ProvingKey,
+  circuit: Circuit<Config, Params>,
+  instances: readonly (readonly bigint[])[],
+  params: ProverParams,
+  options: ProveOptions = {},
+): ProveResult {
   const { arg, vk } = pk;
   const P = arg.circuit.numPhases;
   const totalSteps = P + 4 + (1 << extendedLog(arg));
@@ -58,7 +91,9 @@ export function prove<Config, Params>(
   try {
     // 0. the statement
     transcript.commonScalar(vk.digest);
+    absorbBinding(transcript, options.bind);
     absorbInstances(transcript, instances);
+    const published = instances.map((col) => [...col]);
 
     // 1. advice rounds
     // the circuit's challenges, drawn phase by phase (unknown to the synthesis until drawn)
@@ -74,7 +109,10 @@ export function prove<Config, Params>(
       }
       s.commitStage(phase);
       // late instance columns of this phase: sent (and absorbed) before its challenges (late-instances.ts)
-      for (const late of sendLateInstances(transcript, arg.circuit, phase, a.instance)) s.setInstance(late.index, late.values);
+      for (const late of sendLateInstances(transcript, arg.circuit, phase, a.instance)) {
+        s.setInstance(late.index, late.values);
+        published[late.index] = [...late.values];
+      }
       for (const c of arg.circuit.challenges) if (c.phase === phase) drawn[c.index] = transcript.challenge();
     }
     const challenges = drawn.map((c, i) => {
@@ -131,7 +169,7 @@ export function prove<Config, Params>(
     out.set(PROOF_MAGIC, 0);
     new DataView(out.buffer).setUint32(4, PROOF_VERSION, true);
     out.set(body, 8);
-    return out;
+    return { proof: out, instances: published, challenges };
   } finally {
     s.free();
   }

@@ -15,7 +15,7 @@ import type { AffinePoint } from '../../curve/types.js';
 import { Domain } from '../../poly/domain.js';
 import { evaluateNode, fieldEvaluator } from '../frontend/index.js';
 import { adviceStage, buildArgument } from './argument.js';
-import { absorbInstances, checkInstances, PROOF_MAGIC, PROOF_VERSION } from './proof.js';
+import { absorbBinding, absorbInstances, checkInstances, PROOF_MAGIC, PROOF_VERSION } from './proof.js';
 import { checkLateEmpty, readLateInstances } from './late-instances.js';
 import { TranscriptReader, type TranscriptHash } from './transcript.js';
 import { vanishingReadCommitments, vanishingReadEvaluations, vanishingVerify } from './vanishing.js';
@@ -46,6 +46,8 @@ export interface DetailedVerifyResult extends VerifyResult {
 
 export interface VerifyOptions {
   readonly hash?: TranscriptHash;
+  /** The statement binding the proof was made with (`ProveOptions.bind`), from the verifier's own data; absent: none. */
+  readonly bind?: Uint8Array;
 }
 
 export function verify(
@@ -92,6 +94,7 @@ function verifyOrThrow(
   const { n, k, usableRows: u } = arg;
   const t = new TranscriptReader(proof.subarray(8), options.hash ?? 'blake2b');
   t.commonScalar(vk.digest);
+  absorbBinding(t, options.bind);
   absorbInstances(t, instances);
 
   const adviceCommitments: AffinePoint[] = new Array(arg.numAdvice);

@@ -3,12 +3,14 @@
  * value is read from the proof and returned with the challenges; a changed
  * byte of it, a prover that publishes another value than its cell's (the
  * transcript stays consistent, the permutation must catch it), and values
- * passed by the caller for a late column are all rejected.
+ * passed by the caller for a late column are all rejected. `proveDetailed`
+ * returns the same challenges and late values the verifier reads, and a
+ * statement binding (`bind`) must match on both sides.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Fr } from '../../../src/field/index.js';
 import { keygen, type ProvingKey } from '../../../src/plonkish/backend/keygen.js';
-import { prove } from '../../../src/plonkish/backend/prover.js';
+import { prove, proveDetailed } from '../../../src/plonkish/backend/prover.js';
 import { verifyDetailed as verify } from '../../../src/plonkish/backend/verifier.js';
 import { type Layouter } from '../../../src/plonkish/frontend/index.js';
 import { KzgParams, unsafeDevSrs } from '../../../src/pcs/kzg.js';
@@ -71,4 +73,37 @@ describe('late instances, real prover', () => {
     expect(verify(pk.vk, proof, [[1n]], vp)).toMatchObject({ ok: false, reason: expect.stringMatching(/published by the prover \(phase 1\); expected \[\]/) });
     expect(() => prove(pk, new LateInstanceCircuit(A), [[1n]], params)).toThrow(/published by the prover/);
   });
+
+  it('proveDetailed returns the challenges and late values the verifier reads', () => {
+    const d = proveDetailed(pk, new LateInstanceCircuit(A), [[]], params, { random: seeded() });
+    const r = verify(pk.vk, d.proof, [[]], vp);
+    expect(r.ok).toBe(true);
+    expect(d.challenges).toEqual(r.challenges);
+    expect(d.instances).toEqual(r.instances);
+    expect(d.instances).toEqual([[hornerSpec(A, d.challenges[0]!)]]);
+    // prove is proveDetailed's proof: same randomness, same bytes
+    expect(prove(pk, new LateInstanceCircuit(A), [[]], params, { random: seeded() })).toEqual(d.proof);
+  });
+
+  it('a statement binding changes the challenges: a proof bound to X is rejected bound to Y or unbound, and an unbound proof bound to X', () => {
+    const X = Uint8Array.of(1, 2, 3);
+    const Y = Uint8Array.of(1, 2, 4);
+    const bound = proveDetailed(pk, new LateInstanceCircuit(A), [[]], params, { bind: X });
+    expect(verify(pk.vk, bound.proof, [[]], vp, { bind: X })).toMatchObject({ ok: true, challenges: bound.challenges });
+    expect(bound.challenges[0]).not.toBe(verify(pk.vk, proof, [[]], vp).challenges![0]);
+    for (const bind of [Y, new Uint8Array(0), undefined]) {
+      const r = verify(pk.vk, bound.proof, [[]], vp, bind ? { bind } : {});
+      expect(r.ok).toBe(false);
+      expect(r.reason).toBeDefined();
+    }
+    expect(verify(pk.vk, proof, [[]], vp, { bind: X }).ok).toBe(false);
+    // a binding that is not bytes: a reason, not a throw
+    expect(verify(pk.vk, proof, [[]], vp, { bind: 'x' as unknown as Uint8Array })).toMatchObject({ ok: false, reason: expect.stringMatching(/InstanceError: statement binding/) });
+  });
 });
+
+/** A reproducible blinding source (two calls give the same sequence). */
+function seeded(): () => bigint {
+  let s = 1n;
+  return () => (s = (s * 6364136223846793005n + 1442695040888963407n) % Fr.p);
+}
