@@ -35,7 +35,7 @@ import {
 import type { ProvingKey } from '../plonkish/backend/keygen.js';
 import { proveDetailed, type ProveOptions } from '../plonkish/backend/prover.js';
 import { decodePoint, encodePoint, POINT_BYTES } from '../plonkish/backend/transcript.js';
-import { verifyDetailed, type VerifierParams, type VerifyOptions, type VerifyResult } from '../plonkish/backend/verifier.js';
+import { type DetailedVerifyResult, verifyDetailed, type VerifierParams, type VerifyOptions, type VerifyResult } from '../plonkish/backend/verifier.js';
 import type { VerifyingKey } from '../plonkish/backend/vk.js';
 import type { CompiledCircuit } from '../plonkish/frontend/index.js';
 import { committedWeightNames, type ModelCircuit, type ModelCircuitParams } from './compile.js';
@@ -126,7 +126,7 @@ export function verifyCommitted(
   weights: ModelWeightCommitment,
   p: ModelCircuitParams,
   options: Omit<VerifyOptions, 'bind'> = {},
-): VerifyResult {
+): VerifyResult & Pick<DetailedVerifyResult, 'adviceCommitments'> {
   try {
     const names = committedWeightNames(p);
     if (names.join('\n') !== weights.names.join('\n')) {
@@ -154,7 +154,8 @@ export function verifyCommitted(
     if (!verifyFoldedOpening(weights.matrices, gamma, rho, proof.opening, vp)) {
       return { ok: false, reason: 'weights: the folded opening does not match the committed weights' };
     }
-    return { ok: true };
+    // the advice commitments let a caller link this proof to another (models/chain.ts)
+    return { ok: true, ...(r.adviceCommitments ? { adviceCommitments: r.adviceCommitments } : {}) };
   } catch (e) {
     return { ok: false, reason: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
   }

@@ -15,13 +15,21 @@
  *            second, late instance column publishes the weight fold v.
  * Embedding tables (gather) are always fixed lookup tables.
  *
+ * Linked segments (models/chain.ts): with `link.input` the graph's inputs
+ * enter through a dedicated advice column `link.in` (rows 0 … in graph input
+ * order, row-major), with `link.output` the outputs are copied into
+ * `link.out` the same way. Each column holds nothing else, so two proofs
+ * whose `link.out` and `link.in` hold the same tensor (and the same blinding)
+ * commit to the same polynomial: the verifier links them by that commitment.
+ * Linked inputs and outputs are neither public nor fixed.
+ *
  * Instance column layout: public inputs (graph order), then public weights
  * (graph order, those loaded), then public outputs (graph order), each
  * row-major, values as signed integers embedded in Fr.
  */
 import { Fr } from '../field/bn254.js';
 import { type AssignedTensor, assignedTensor, type FixedPointTensor, GadgetContext, TensorLoader } from '../gadgets/index.js';
-import type { Cell, Circuit, ConstraintSystem, FixedColumn, Layouter } from '../plonkish/frontend/index.js';
+import type { AdviceColumn, Cell, Circuit, ConstraintSystem, FixedColumn, Layouter } from '../plonkish/frontend/index.js';
 import { Value } from '../plonkish/frontend/index.js';
 import { DEFAULT_VISIBILITY, type Graph, GraphError, inferShapes, nodeShapes, numel, opDef, type TensorInfo, type VisibilitySpec } from './ir.js';
 import { type ChipEnv, chipKey, chipName, type ChipOf, type ChipSpec, configureChip } from './ops/chips.js';
@@ -42,13 +50,27 @@ export interface ModelCircuitParams {
   readonly fixedValues: ReadonlyMap<string, BigInt64Array>;
   /** Tensor infos (shape inference), cached. */
   readonly info: ReadonlyMap<string, TensorInfo>;
+  /** Inputs / outputs carried by the linked advice columns `link.in` / `link.out` (chained segments). */
+  readonly link: LinkSpec;
 }
+
+/** Which side of a segment is linked to its neighbour (models/chain.ts). */
+export interface LinkSpec {
+  readonly input: boolean;
+  readonly output: boolean;
+}
+
+/** Names of the linked advice columns (the chain finds them in the verifying key by name). */
+export const LINK_IN = 'link.in';
+export const LINK_OUT = 'link.out';
 
 export interface CompileOptions {
   readonly visibility?: Partial<VisibilitySpec>;
   readonly fixedColumns?: number;
   readonly fixedValues?: ReadonlyMap<string, BigInt64Array>;
   readonly weights?: QuantizedWeights;
+  /** Link the inputs / outputs through dedicated advice columns (default: neither). */
+  readonly link?: Partial<LinkSpec>;
 }
 
 export function compileModel(graph: Graph, quant: QuantParams, options: CompileOptions = {}): ModelCircuitParams {
@@ -72,6 +94,7 @@ export function compileModel(graph: Graph, quant: QuantParams, options: CompileO
     fixedColumns: options.fixedColumns ?? 1,
     fixedValues: options.fixedValues ?? new Map(),
     info,
+    link: { input: options.link?.input ?? false, output: options.link?.output ?? false },
   };
 }
 
@@ -102,9 +125,9 @@ export function instanceLayout(p: ModelCircuitParams): InstanceSegment[] {
     out.push({ name, role, offset, length });
     offset += length;
   };
-  if (p.visibility.input === 'public') p.graph.inputs.forEach((i) => push(i.name, 'input'));
+  if (p.visibility.input === 'public' && !p.link.input) p.graph.inputs.forEach((i) => push(i.name, 'input'));
   if (p.visibility.weights === 'public') loadedWeights(p).forEach((w) => push(w, 'weight'));
-  if (p.visibility.output === 'public') p.graph.outputs.forEach((o) => push(o, 'output'));
+  if (p.visibility.output === 'public' && !p.link.output) p.graph.outputs.forEach((o) => push(o, 'output'));
   return out;
 }
 
@@ -128,6 +151,9 @@ export interface ModelConfig {
   readonly replicas: ReplicaPlan;
   /** The γ-fold of the committed weights (finished after the last node). */
   readonly fold?: WeightFold;
+  /** The linked input / output columns (`params.link`). */
+  readonly linkIn?: AdviceColumn;
+  readonly linkOut?: AdviceColumn;
 }
 
 /** A fixed-point tensor whose values are read on first use (the embedding tables: keygen and proving only). */
@@ -189,7 +215,14 @@ export class ModelCircuit implements Circuit<ModelConfig, ModelCircuitParams> {
       }
     });
     const made = fold as WeightFold | undefined; // set while the chips above were configured
-    return { ctx, loader, fixed, chips, replicas, ...(made ? { fold: made } : {}) };
+    const linked = (name: string) => {
+      const c = cs.adviceColumn({ name });
+      cs.enableEquality(c);
+      return c;
+    };
+    const linkIn = p.link.input ? linked(LINK_IN) : undefined;
+    const linkOut = p.link.output ? linked(LINK_OUT) : undefined;
+    return { ctx, loader, fixed, chips, replicas, ...(made ? { fold: made } : {}), ...(linkIn ? { linkIn } : {}), ...(linkOut ? { linkOut } : {}) };
   }
 
   synthesize(layouter: Layouter, config: ModelConfig): void {
@@ -202,10 +235,12 @@ export class ModelCircuit implements Circuit<ModelConfig, ModelCircuitParams> {
     const layout = instanceLayout(p);
     const offsetOf = (name: string) => layout.find((x) => x.name === name)!.offset;
 
-    for (const i of p.graph.inputs) {
+    const linkedIn = config.linkIn ? this.loadLinked(layouter, config.linkIn) : undefined;
+    for (const [index, i] of p.graph.inputs.entries()) {
       const scale = i.kind === 'ids' ? 0 : s;
       let t: AssignedTensor;
-      if (p.visibility.input === 'fixed') t = this.loadFixed(layouter, config, i.name, i.shape, scale, this.fixedValue(i.name));
+      if (linkedIn) t = linkedIn[index]!;
+      else if (p.visibility.input === 'fixed') t = this.loadFixed(layouter, config, i.name, i.shape, scale, this.fixedValue(i.name));
       else {
         const v = this.inputs?.[i.name];
         t = loader.load(layouter, i.name, i.shape, scale, v ? { shape: i.shape, data: v, scale } : undefined);
@@ -252,15 +287,48 @@ export class ModelCircuit implements Circuit<ModelConfig, ModelCircuitParams> {
     config.fold?.finish(layouter);
 
     this.outputs = new Map();
+    if (config.linkOut) this.storeLinked(layouter, config.linkOut, p.graph.outputs.map((o) => env.get(o)!));
     for (const o of p.graph.outputs) {
       const t = env.get(o)!;
       this.outputs.set(o, t);
+      if (config.linkOut) continue;
       if (p.visibility.output === 'public') loader.expose(layouter, t, offsetOf(o));
       else if (p.visibility.output === 'fixed') {
         const f = this.loadFixed(layouter, config, `${o} (claimed)`, t.shape, t.scale, this.fixedValue(o));
         layouter.region(`output ${o}`, (region) => t.cells.forEach((c, i) => region.constrainEqual(c, f.cells[i]!)));
       }
     }
+  }
+
+  /** The graph's inputs, row-major one after another from row 0 of `link.in` (the column holds nothing else). */
+  private loadLinked(layouter: Layouter, column: AdviceColumn): AssignedTensor[] {
+    const p = this.params;
+    return layouter.region('link in', (region) => {
+      let row = 0;
+      return p.graph.inputs.map((i) => {
+        const n = numel(i.shape);
+        const scale = i.kind === 'ids' ? 0 : p.quant.scale;
+        const data = this.inputs?.[i.name];
+        if (data && data.length !== n) throw new GraphError(`linked input ${i.name}: expected ${n} values, got ${data.length}`);
+        const values = Value.fromOptional(data);
+        const span = region.assignAdviceColumn(column, row, values, n);
+        row += n;
+        return assignedTensor(i.shape, scale, Array.from({ length: n }, (_, j) => span.cell(j)), values);
+      });
+    });
+  }
+
+  /** The outputs copied, row-major one after another, into `link.out` from row 0. */
+  private storeLinked(layouter: Layouter, column: AdviceColumn, outputs: readonly AssignedTensor[]): void {
+    layouter.region('link out', (region) => {
+      let row = 0;
+      for (const t of outputs) {
+        const n = t.cells.length;
+        const span = region.assignAdviceColumn(column, row, t.values, n);
+        t.cells.forEach((c, j) => region.constrainEqual(c, span.cell(j)));
+        row += n;
+      }
+    });
   }
 
   private fixedValue(name: string): BigInt64Array {

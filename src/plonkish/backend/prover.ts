@@ -44,6 +44,17 @@ export interface ProveOptions {
    * byte-identical to those made before the option existed).
    */
   readonly bind?: Uint8Array;
+  /**
+   * Blinding rows chosen by the caller, by advice column index: the values
+   * of rows usableRows … n − 1 (n − usableRows of them) instead of fresh
+   * randomness. Two proofs that hold the same values in a column and give it
+   * the same (random, secret) blinding commit to the same polynomial, so a
+   * verifier can link them by comparing that commitment (models/chain.ts).
+   * Each proof opens a column at its rotations; the blinding rows hide the
+   * values as long as the openings of all linked proofs together stay below
+   * the number of blinding rows (at least 4 here, 2 openings per link).
+   */
+  readonly blinding?: ReadonlyMap<number, readonly bigint[]>;
 }
 
 /** `proveDetailed`'s result: the proof and what a caller opens outside the circuit at its challenges. */
@@ -55,6 +66,18 @@ export interface ProveResult {
   readonly challenges: readonly bigint[];
 }
 
+
+/** `values` with rows from … n − 1 set to the caller's blinding (checked: one canonical element per blinding row). */
+function withBlinding(values: bigint[], from: number, blinding: readonly bigint[], column: number): bigint[] {
+  if (blinding.length !== values.length - from) {
+    throw new ProverError(`prove: the blinding of advice column ${column} has ${blinding.length} values, expected ${values.length - from} (rows ${from} … ${values.length - 1})`);
+  }
+  blinding.forEach((b, i) => {
+    if (typeof b !== 'bigint' || b < 0n || b >= Fr.p) throw new ProverError(`prove: blinding value ${i} of advice column ${column} is not a canonical field element`);
+    values[from + i] = b;
+  });
+  return values;
+}
 
 export function prove<Config, Params>(
   pk: ProvingKey,
@@ -105,7 +128,8 @@ export function proveDetailed<Config, Params>(
         if (col.phase !== phase) continue;
         const values = a.advice[col.index];
         if (!values) throw new ProverError(`prove: advice column ${col.index} (phase ${phase}) was not assigned`);
-        s.setAdvice(col.index, s.F.fromBigints(s.blind([...values], s.usableRows)));
+        const shared = options.blinding?.get(col.index);
+        s.setAdvice(col.index, s.F.fromBigints(shared ? withBlinding([...values], s.usableRows, shared, col.index) : s.blind([...values], s.usableRows)));
       }
       s.commitStage(phase);
       // late instance columns of this phase: sent (and absorbed) before its challenges (late-instances.ts)

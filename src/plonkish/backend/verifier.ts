@@ -42,6 +42,12 @@ export interface DetailedVerifyResult extends VerifyResult {
   readonly instances?: readonly (readonly bigint[])[];
   /** When ok: the circuit's challenges by index (e.g. ρ and γ for a folded weight opening). */
   readonly challenges?: readonly bigint[];
+  /**
+   * When ok: the advice columns' commitments by column index, as the proof
+   * sent them (models/chain.ts compares a linked column's commitment across
+   * two proofs; which column to compare comes from the verifying key).
+   */
+  readonly adviceCommitments?: readonly AffinePoint[];
 }
 
 export interface VerifyOptions {
@@ -179,5 +185,5 @@ function verifyOrThrow(
     return { ok: false, reason: 'multi-opening: the pairing check failed' };
   }
   t.assertEnd();
-  return { ok: true, instances: published, challenges };
+  return { ok: true, instances: published, challenges, adviceCommitments };
 }
