@@ -311,3 +311,49 @@ export function withWeights(graph: Graph, values: ReadonlyMap<string, Float64Arr
   });
   return { ...graph, weights };
 }
+
+/**
+ * The inverse of `gpt2WeightsFromSafetensors`: GPT-2 weights under our names
+ * (`weight(name)`, wpe with all `context` rows) as Hugging Face tensors
+ * (c_attn's q, k, v side by side; no lm_head: it is tied), ready for
+ * `writeSafetensors`. Used to write the synthetic presets' weights as a
+ * file that goes through the same loader as real checkpoints.
+ */
+export function gpt2SafetensorsTensors(config: TransformerConfig, weight: (name: string) => Float64Array, dtype: SafetensorsDtype = 'F32'): Record<string, SafetensorsInput> {
+  const { width: D, vocabulary: V, context, layers } = config;
+  const F = config.hidden ?? 4 * D;
+  const bias = config.bias ?? true;
+  const t: Record<string, SafetensorsInput> = {};
+  const put = (hf: string, shape: readonly number[], data: Float64Array) => {
+    if (data.length !== numel(shape)) throw new SafetensorsError(`gpt2SafetensorsTensors: ${hf} needs ${numel(shape)} values ${fmt(shape)}, got ${data.length}`, hf);
+    t[hf] = { dtype, shape, data };
+  };
+  put('wte.weight', [V, D], weight('wte'));
+  put('wpe.weight', [context, D], weight('wpe'));
+  const ln = (hf: string, ours: string) => {
+    put(`${hf}.weight`, [D], weight(`${ours}.g`));
+    if (bias) put(`${hf}.bias`, [D], weight(`${ours}.b`));
+  };
+  for (let l = 0; l < layers; l++) {
+    const [hf, ours] = [`h.${l}`, `h${l}`];
+    ln(`${hf}.ln_1`, `${ours}.ln1`);
+    const [q, k, v] = ['q', 'k', 'v'].map((p) => weight(`${ours}.attn.${p}.w`)) as [Float64Array, Float64Array, Float64Array];
+    const qkv = new Float64Array(D * 3 * D);
+    for (let i = 0; i < D; i++) [q, k, v].forEach((m, j) => qkv.set(m.subarray(i * D, (i + 1) * D), i * 3 * D + j * D));
+    put(`${hf}.attn.c_attn.weight`, [D, 3 * D], qkv);
+    if (bias) {
+      const b = new Float64Array(3 * D);
+      ['q', 'k', 'v'].forEach((p, j) => b.set(weight(`${ours}.attn.${p}.b`), j * D));
+      put(`${hf}.attn.c_attn.bias`, [3 * D], b);
+    }
+    put(`${hf}.attn.c_proj.weight`, [D, D], weight(`${ours}.attn.proj.w`));
+    if (bias) put(`${hf}.attn.c_proj.bias`, [D], weight(`${ours}.attn.proj.b`));
+    ln(`${hf}.ln_2`, `${ours}.ln2`);
+    put(`${hf}.mlp.c_fc.weight`, [D, F], weight(`${ours}.mlp.fc.w`));
+    if (bias) put(`${hf}.mlp.c_fc.bias`, [F], weight(`${ours}.mlp.fc.b`));
+    put(`${hf}.mlp.c_proj.weight`, [F, D], weight(`${ours}.mlp.proj.w`));
+    if (bias) put(`${hf}.mlp.c_proj.bias`, [D], weight(`${ours}.mlp.proj.b`));
+  }
+  ln('ln_f', 'ln_f');
+  return t;
+}

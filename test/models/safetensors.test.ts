@@ -10,8 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  buildGpt2,
   evaluateFloat,
   getPreset,
+  gpt2SafetensorsTensors,
   gpt2WeightsFromSafetensors,
   halfToNumber,
   numberToHalf,
@@ -186,5 +188,26 @@ describe('GPT-2 weights with Hugging Face names', () => {
     expect(() => gpt2WeightsFromSafetensors(missing, wide)).toThrow(/shape mismatch \d+: wte\.weight: expected shape \[16, 16\], got \[16, 8\]/);
     const twoLayers = { ...config, layers: 2 };
     expect(() => gpt2WeightsFromSafetensors(roundTrip('ok.safetensors', hfFile(config, 2)), twoLayers)).toThrow(/missing \d+: h\.1\.ln_1\.weight \[8\]/);
+  });
+});
+
+describe('gpt2SafetensorsTensors (our names → Hugging Face names)', () => {
+  it('is the loader’s inverse: a 2-layer GPT-2 written and read back has every weight bit-identical (F64)', () => {
+    const config: TransformerConfig = { layers: 2, heads: 2, width: 8, context: 4, vocabulary: 16, hidden: 16 };
+    const g = buildGpt2(config, { tokens: config.context, seed: 'st-inverse' });
+    const w = (name: string) => weightData(g.weights.find((x) => x.name === name)!);
+    const bytes = writeSafetensors(gpt2SafetensorsTensors(config, w, 'F64'));
+    const back = gpt2WeightsFromSafetensors(parseSafetensors(bytes), config);
+    expect([...back.keys()].sort()).toEqual(g.weights.map((x) => x.name).sort());
+    for (const x of g.weights) expect(back.get(x.name), x.name).toEqual(w(x.name));
+    // c_attn holds q, k, v side by side per row: row 0 starts with q's row 0, then k's, then v's
+    const t = gpt2SafetensorsTensors(config, w, 'F64');
+    const qkv = t['h.1.attn.c_attn.weight']!.data;
+    expect(Array.from({ length: 8 }, (_, j) => qkv[8 + j])).toEqual(Array.from(w('h1.attn.k.w').subarray(0, 8)));
+  });
+
+  it('names a weight of the wrong size', () => {
+    const config: TransformerConfig = { layers: 1, heads: 2, width: 8, context: 4, vocabulary: 16, hidden: 16 };
+    expect(() => gpt2SafetensorsTensors(config, () => new Float64Array(3))).toThrow(/wte.weight needs 128 values \[16, 8\], got 3/);
   });
 });
