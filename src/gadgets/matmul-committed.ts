@@ -27,7 +27,8 @@
  *   polynomial in ρ of degree < p: zero with probability < p/|Fr| per row.
  *   (One ρ serves every matmul: each check is its own polynomial identity.)
  *
- * Layout (columns of the inner Freivalds chip, matmul.ts, plus the fold's):
+ * Layout (columns of the inner Freivalds chip, matmul.ts, plus the fold's
+ * and one constants column per circuit, holding 2^s for bias rows):
  *   region "<name>: u = B·r"   n rows: u in the inner chip's phase-1 `h`
  *                              column, no selector on (free witness cells);
  *   region "<name>: C·r"       T·p rows (Horner, as the Freivalds chip);
@@ -42,6 +43,17 @@
  * Per matrix T·(n + p) + 2n rows instead of n·p + T·(n + p): the n·p Horner
  * rows over B are gone, so rows no longer follow the parameter count.
  *
+ * Bias row (a matmul's bias committed with its matrix, models/committed-graph.ts):
+ * B′ = [B; b] is (n + 1) × p and C = A·B + 2^s·b = [A | 2^s]·B′, s = A's
+ * scale (2^s·b is b at the product's scale; in a model every scale is s, and
+ * as 2^s·b is a multiple of 2^s, rescaling C gives rescale(A·B) + b exactly).
+ * u′ = B′·r has n + 1 entries, all in the fold like any row of B′; each dot
+ * product of the check takes one more row: A_t's entries, then the constant
+ * 2^s (copied from the circuit's constants column: one cell for every matmul,
+ * no weight) against u′_n, so C_t·r = A_t·u′[0..n) + 2^s·u′_n. Soundness as
+ * above with A′ = [A | 2^s] (fixed before ρ; the constant at keygen). Rows
+ * T·p + T·(n + 1) + 2(n + 1), and none on an add chip for the bias.
+
  * The commitments are binding, not hiding: v and the opening reveal
  * evaluations of the weights. "Private" here means the verifier needs only
  * the fingerprint, not the weights.
@@ -74,7 +86,22 @@ export function foldSpec(u: readonly bigint[], gamma: bigint): bigint {
   return acc;
 }
 
-/** Rows of one committed matmul (T × n)·(n × p), its share of the fold included: T·p + T·n + 2n. */
+/**
+ * C = A·B′[0..n) + multiplier·B′[n] (B′ row-major, n + 1 rows) with a
+ * multiplier (the bias row of B′), else C = A·B (B n × p): the product the
+ * chip constrains, over the integers.
+ */
+export function committedMatmulSpec(a: ArrayLike<bigint>, b: ArrayLike<bigint>, m: number, n: number, p: number, biasMultiplier?: bigint): BigInt64Array {
+  const rows = biasMultiplier === undefined ? n : n + 1;
+  if (a.length !== m * n || b.length !== rows * p) {
+    throw new GadgetError(`committedMatmulSpec: expected A ${m} × ${n} and B ${rows} × ${p}, got ${a.length} and ${b.length} entries`);
+  }
+  const c = matmulSpec(a, b, m, n, p);
+  if (biasMultiplier !== undefined) for (let i = 0; i < m; i++) for (let j = 0; j < p; j++) c[i * p + j] = c[i * p + j]! + biasMultiplier * b[n * p + j]!;
+  return c;
+}
+
+/** Rows of one committed matmul (T × n)·(n × p), its share of the fold included: T·p + T·n + 2n (n counts the bias row when B has one). */
 export function committedFreivaldsRows(m: number, n: number, p: number): number {
   return m * p + m * n + 2 * n;
 }
@@ -88,6 +115,11 @@ export interface CommittedWeights {
   readonly scale: number;
   /** B row-major, signed integers. */
   readonly values: Value<BigInt64Array>;
+  /**
+   * The last row of B is a bias row: B is (n + 1) × p for A T × n, and
+   * C = A·B[0..n) + 2^(A's scale)·B[n] (see the module header).
+   */
+  readonly bias?: boolean;
 }
 
 /**
@@ -189,28 +221,43 @@ export class CommittedMatmulChip {
   static configure(ctx: GadgetContext, options: { name?: string; fold?: WeightFold } = {}): CommittedMatmulChip {
     const name = options.name ?? 'cmatmul';
     const inner = MatmulChip.configure(ctx, { name, strategy: 'freivalds' });
+    // the bias row's multiplier 2^s lives in a constants column: one per circuit, shared with any other user
+    if (ctx.cs.constants.length === 0) ctx.cs.enableConstant(ctx.cs.fixedColumn({ name: 'constants' }));
     return new CommittedMatmulChip(name, inner, options.fold ?? WeightFold.configure(ctx));
   }
 
-  /** C = A·B (raw, scale sA + sB) with B held by the prover only; call `fold.finish` once all matmuls are laid out. */
+  /**
+   * C = A·B (raw, scale sA + sB) with B held by the prover only, or
+   * C = A·B[0..n) + 2^sA·B[n] when `weights.bias` (B then has n + 1 rows);
+   * call `fold.finish` once all matmuls are laid out.
+   */
   assign(layouter: Layouter, a: AssignedTensor, weights: CommittedWeights): AssignedTensor {
     const [m, n] = dims2(a, this.name);
     const p = weights.cols;
-    if (weights.rows !== n || !Number.isSafeInteger(p) || p < 1) {
-      throw new GadgetError(`${this.name}: A [${a.shape.join(', ')}] does not match committed matrix ${weights.index} [${weights.rows}, ${p}]`);
+    const rows = weights.bias ? n + 1 : n;
+    if (weights.rows !== rows || !Number.isSafeInteger(p) || p < 1) {
+      const expected = weights.bias ? `[${n} + 1 (bias row), p]` : `[${n}, p]`;
+      throw new GadgetError(`${this.name}: A [${a.shape.join(', ')}] does not match committed matrix ${weights.index} [${weights.rows}, ${p}] (expected ${expected})`);
     }
+    if (weights.bias && (!Number.isSafeInteger(a.scale) || a.scale < 0)) throw new GadgetError(`${this.name}: a bias row needs A at a scale ≥ 0, got ${a.scale}`);
+    const multiplier = weights.bias ? 1n << BigInt(a.scale) : undefined;
     const hz = this.inner.horner!;
     const rho = layouter.getChallenge(hz.rho);
-    const uValues = weights.values.zip(rho).map(([b, r]) => committedRowEvaluations(b, n, p, r));
-    const uCells = layouter.region(`${this.name}: u = B·r`, (r) => spanCells(r.assignAdviceColumn(hz.h, 0, uValues, n)));
+    const uValues = weights.values.zip(rho).map(([b, r]) => committedRowEvaluations(b, rows, p, r));
+    const uCells = layouter.region(`${this.name}: u = B·r`, (r) => spanCells(r.assignAdviceColumn(hz.h, 0, uValues, rows)));
     const u: FieldVector = { cells: uCells, values: uValues };
     this.fold.register(layouter, weights.index, u);
-    const c = a.values.zip(weights.values).map(([x, y]) => matmulSpec(x, y, m, n, p));
+    const c = a.values.zip(weights.values).map(([x, y]) => committedMatmulSpec(x, y, m, n, p, multiplier));
+    // A's row t, then (bias row) the constant 2^sA: the cell of the constants column, the same for every matmul
+    const constant = multiplier === undefined ? undefined : layouter.assignConstant(multiplier);
     const aRow = (i: number): FieldVector => ({
-      cells: a.cells.slice(i * n, (i + 1) * n),
-      values: a.values.map((v) => Array.from(v.subarray(i * n, (i + 1) * n), toField)),
+      cells: constant ? [...a.cells.slice(i * n, (i + 1) * n), constant] : a.cells.slice(i * n, (i + 1) * n),
+      values: a.values.map((v) => {
+        const row = Array.from(v.subarray(i * n, (i + 1) * n), toField);
+        return multiplier === undefined ? row : [...row, multiplier];
+      }),
     });
-    const entries = this.inner.checkAgainst(layouter, aRow, () => n, u, c, m, p);
+    const entries = this.inner.checkAgainst(layouter, aRow, () => rows, u, c, m, p);
     return assignedTensor([m, p], a.scale + weights.scale, entries, c);
   }
 }

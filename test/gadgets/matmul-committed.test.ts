@@ -3,7 +3,10 @@
  * matrices (C equals the spec, the published v equals the bigint fold of
  * B·r), tamper tests over every cell it assigns, the cost against the
  * Freivalds chip that holds B, and the folded opening against B's
- * commitments (accepts B, rejects a prover holding B′ ≠ B).
+ * commitments (accepts B, rejects a prover holding B′ ≠ B). The bias row
+ * (B′ = [B; b], C = A·B + 2^s·b): the same checks, the rescaled output equal
+ * to rescale(A·B) + b, the 2^s entry tied to the constants column, and a
+ * prover holding another bias under B′'s commitments rejected.
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -14,10 +17,13 @@ import { MockProver, Value } from '../../src/plonkish/frontend/index.js';
 import {
   CommittedMatmulChip,
   committedFreivaldsRows,
+  committedMatmulSpec,
   committedRowEvaluations,
   foldSpec,
 } from '../../src/gadgets/matmul-committed.js';
 import { freivaldsRows, MatmulChip, matmulSpec } from '../../src/gadgets/matmul.js';
+import { rescaleSpec } from '../../src/gadgets/rescale.js';
+import { GadgetError } from '../../src/gadgets/tensor.js';
 import { tensor, type FixedPointTensor } from '../../src/gadgets/tensor.js';
 import { expectCost } from './cost.js';
 import { chipRows, costOf, expectSatisfied, expectTamperFails, type GadgetCase, GadgetCircuit, regionCells, runGadget, sample } from './harness.js';
@@ -170,5 +176,111 @@ describe('committed weights: the folded opening against the fingerprint', () => 
     const forged = openFoldedRows(params, [matrix(b2)], gamma, rho);
     expect(forged.value).toBe(v2);
     expect(verifyFoldedOpening(fingerprint, gamma, rho, forged, vp)).toBe(false); // and B′'s opening is not one of B
+  });
+});
+
+/** A·B′ with B′ = [B; b] ((n + 1) × p) committed under index 0 as one matrix with a bias row. */
+function biased(m: number, n: number, p: number, weights: FixedPointTensor | undefined, rows = n + 1): GadgetCase<CommittedMatmulChip> {
+  return {
+    name: 'cmatmul',
+    inputs: [{ name: 'A', shape: [m, n], scale: S }],
+    configure: (ctx) => CommittedMatmulChip.configure(ctx),
+    synthesize: (layouter, chip, [a]) => {
+      const out = chip.assign(layouter, a!, { index: 0, rows, cols: p, scale: S, values: weights ? Value.known(weights.data) : Value.unknown(), bias: true });
+      chip.fold.finish(layouter);
+      return [out];
+    },
+  };
+}
+
+/** [B; b] as one (n + 1) × p tensor. */
+const stack = (b: readonly number[], bias: readonly number[], n: number, p: number) => tensor([n + 1, p], [...b, ...bias], S);
+
+describe('committed-weights matmul with a bias row (B′ = [B; b])', () => {
+  const [M, N, P] = [3, 4, 5];
+  const A = det(M * N, 37, 200);
+  const B = det(N * P, 53, 300);
+  const b = det(P, 17, 90);
+
+  it('random matrices: satisfied; C = A·B + 2^s·b; the rescaled output is rescale(A·B) + b; v folds all n + 1 rows of B′·r', () => {
+    fc.assert(
+      fc.property(ints(M * N), ints(N * P), ints(P), (as, bs, bias) => {
+        const w = stack(bs, bias, N, P);
+        const r = run(K, biased(M, N, P, w), [tensor([M, N], as, S)]);
+        expectSatisfied(r.prover);
+        const c = r.outputs[0]!.values.get();
+        // the slow oracle: the plain product plus the bias at the product's scale, entry by entry
+        const plain = matmulSpec(as.map(BigInt), bs.map(BigInt), M, N, P);
+        expect([...c]).toEqual([...plain].map((x, i) => x + (1n << BigInt(S)) * BigInt(bias[i % P]!)));
+        expect([...c]).toEqual([...committedMatmulSpec(as.map(BigInt), w.data, M, N, P, 1n << BigInt(S))]);
+        expect([...rescaleSpec(c, S)]).toEqual([...rescaleSpec(plain, S)].map((x, i) => x + BigInt(bias[i % P]!)));
+        const { rho, gamma } = challengesOf(r.prover);
+        expect(r.prover.lateInstances()).toEqual([[foldSpec(committedRowEvaluations(w.data, N + 1, P, rho), gamma)]]);
+      }),
+      { numRuns: 3 },
+    );
+  });
+
+  it('a tampered output cell, bias entry of u′ or 2^s entry of the dot products fails; so does any cell it assigns', () => {
+    const r = run(K, biased(M, N, P, stack(B, b, N, P)), [tensor([M, N], A, S)]);
+    expectSatisfied(r.prover);
+    expectTamperFails(r.prover, r.outputs[0]!.cells, 'cmatmul');
+    const u = regionCells(r.prover, 'cmatmul: u');
+    expect(u).toHaveLength(N + 1);
+    expectTamperFails(r.prover, [u[N]!], ['cmatmul', 'weights']); // u′_n = b·r
+    expectTamperFails(r.prover, u, ['cmatmul', 'weights']);
+    // the a-column cell that carries 2^s into each row's dot product: copy-constrained to the constants column
+    const chip = r.prover.config.chip;
+    const dot = r.prover.assignment.regions.find((x) => x.name === 'cmatmul: A·(B·r)')!;
+    const twos = Array.from({ length: M }, (_, i) => ({ column: chip.inner.dot.a, row: dot.start + i * (N + 1) + N }));
+    for (const c of twos) expect(r.prover.assignment.advice[c.column.index]![c.row]).toBe(1n << BigInt(S));
+    expectTamperFails(r.prover, twos, 'copy');
+    expectTamperFails(r.prover, sample(regionCells(r.prover, 'cmatmul'), 40), ['cmatmul', 'weights']);
+    expectTamperFails(r.prover, regionCells(r.prover, 'weights'), 'weights');
+  });
+
+  it('a B without the bias row (n rows) is refused; rows: one more dot row per output row and 2 fold rows, no add rows', () => {
+    expect(() => run(K, biased(M, N, P, tensor([N, P], B, S), N), [tensor([M, N], A, S)])).toThrow(GadgetError);
+    expect(() => run(K, biased(M, N, P, tensor([N, P], B, S), N), [tensor([M, N], A, S)])).toThrow(/expected \[4 \+ 1 \(bias row\), p\]/);
+    const r = run(K, biased(M, N, P, stack(B, b, N, P)), [tensor([M, N], A, S)]);
+    const rows = chipRows(r.prover, 'cmatmul') + chipRows(r.prover, 'weights');
+    expect(rows).toBe(committedFreivaldsRows(M, N + 1, P));
+    expect(rows - committedFreivaldsRows(M, N, P)).toBe(M + 2);
+  });
+});
+
+describe('committed weights with a bias row: the folded opening against [B; b]', () => {
+  let params: KzgParams;
+  beforeAll(() => {
+    params = new KzgParams(unsafeDevSrs(5, 'matmul-committed-bias-tests'));
+  });
+
+  it('the honest [B; b] opens to the published v; a prover holding another bias satisfies the circuit but not the commitments', () => {
+    const [M, N, P] = [2, 4, 6];
+    const B = det(N * P, 29, 400);
+    const b = det(P, 11, 60);
+    const b2 = b.map((x, j) => (j === 2 ? x + 1 : x));
+    const w = stack(B, b, N, P);
+    const w2 = stack(B, b2, N, P);
+    const a = tensor([M, N], det(M * N, 3, 50), S);
+    const matrix = (t: FixedPointTensor) => ({ rows: N + 1, cols: P, values: Array.from(t.data) });
+    const fingerprint = [commitMatrixRows(params, matrix(w))];
+    const vp = params.verifierParams();
+
+    const honest = run(K, biased(M, N, P, w), [a]);
+    expectSatisfied(honest.prover);
+    const { rho, gamma } = challengesOf(honest.prover);
+    const opening = openFoldedRows(params, [matrix(w)], gamma, rho);
+    expect(opening.value).toBe(honest.prover.lateInstances()[0]![0]);
+    expect(verifyFoldedOpening(fingerprint, gamma, rho, opening, vp)).toBe(true);
+
+    const cheat = run(K, biased(M, N, P, w2), [a]);
+    expectSatisfied(cheat.prover); // the bias is not in the circuit either
+    expect(cheat.outputs[0]!.values.get()).not.toEqual(honest.outputs[0]!.values.get());
+    const v2 = cheat.prover.lateInstances()[0]![0]!;
+    expect(v2).not.toBe(opening.value);
+    const forged = openFoldedRows(params, [matrix(w2)], gamma, rho);
+    expect(forged.value).toBe(v2);
+    expect(verifyFoldedOpening(fingerprint, gamma, rho, forged, vp)).toBe(false);
   });
 });

@@ -1,32 +1,40 @@
 /**
- * matmul_committed: a [m, n] · B [n, p] (+ bias) where B is a weight
- * committed outside the circuit (weights visibility `committed`; compile.ts
- * turns each `matmul` whose B is a graph weight into this op). Same values
- * as `matmul` (float, quantized, rescale, bias); the circuit uses the
- * committed-weights Freivalds chip (gadgets/matmul-committed.ts): B never
+ * matmul_committed: a [m, n] · B (+ bias) where B is a weight committed
+ * outside the circuit (weights visibility `committed`; compile.ts turns each
+ * `matmul` whose B is a graph weight into this op, committed-graph.ts).
+ * B is [n, p], or [n + 1, p] with a bias row: its last row b is the bias,
+ * committed with the matrix, and out = rescale(A·B[0..n) + 2^s·b) =
+ * rescale(A·B[0..n)) + b exactly (s = A's scale, that of the model).
+ * Same values as `matmul` (float, quantized, rescale, bias); the circuit uses
+ * the committed-weights Freivalds chip (gadgets/matmul-committed.ts): B never
  * enters the circuit (it is a `tableInputs` entry: not loaded), u = B·r is
  * assigned after ρ and folded by γ into the published v that the folded
  * opening checks against the model's fingerprint (models/committed.ts).
- * Rows: m·p + m·n + 2n on the chip (its share of the fold included), m·p
- * rescale (+ m·p add): the n·p rows of B·r are gone.
+ * A third input (a bias that is no weight) is added on the add chip.
+ * Rows: m·p + m·n′ + 2n′ on the chip (n′ = rows of B; its share of the fold
+ * included), m·p rescale (+ m·p add): the n·p rows of B·r are gone.
  */
-import { committedFreivaldsRows, CommittedMatmulChip, type WeightFold } from '../../gadgets/matmul-committed.js';
+import { committedFreivaldsRows, CommittedMatmulChip, committedMatmulSpec, type WeightFold } from '../../gadgets/matmul-committed.js';
+import { rescaleSpec } from '../../gadgets/index.js';
 import type { AssignedTensor, FixedPointTensor } from '../../gadgets/index.js';
 import { type Layouter, Value } from '../../plonkish/frontend/index.js';
-import { dim, GraphError } from '../graph.js';
+import { broadcasts, dim, fmtShape, GraphError } from '../graph.js';
+import { broadcastBig, checkBits } from '../quant-params.js';
 import type { ChipSpec } from './chips.js';
-import { matmul } from './matmul.js';
 import { broadcastTo } from './shared.js';
-import { nth, type OpDef, type OpShapes } from './types.js';
+import { halfUlp, nth, type OpDef, type OpShapes } from './types.js';
 
 const CMATMUL = { kind: 'cmatmul' } as const;
 const RESCALE = { kind: 'rescale' } as const;
 const ADD = { kind: 'add' } as const;
 
+/** [m, n′, p]: n′ = rows of B (n, or n + 1 with a bias row). */
 function mnp(s: OpShapes): [number, number, number] {
-  const a = s.input(0);
-  return [dim(a, 0), dim(a, 1), dim(s.output, 1)];
+  return [dim(s.input(0), 0), dim(s.input(1), 0), dim(s.output, 1)];
 }
+
+/** Whether B carries a bias row: B [n + 1, p] for A [m, n]. */
+export const hasBiasRow = (a: readonly number[], b: readonly number[]): boolean => dim(b, 0) === dim(a, 1) + 1;
 
 /** What the committed chip needs from the model: the weight list's order and values (compile.ts). */
 export interface CommittedEnv {
@@ -49,20 +57,59 @@ export class CommittedMatmulOpChip {
     const t = this.env.tensor(weight);
     const [rows, cols] = [dim(t.shape, 0), dim(t.shape, 1)];
     const values = layouter.hasWitness ? Value.known(t.data) : Value.unknown<BigInt64Array>();
-    return this.chip.assign(layouter, a, { index: this.env.index(weight), rows, cols, scale: t.scale, values });
+    const bias = hasBiasRow(a.shape, t.shape);
+    return this.chip.assign(layouter, a, { index: this.env.index(weight), rows, cols, scale: t.scale, values, ...(bias ? { bias } : {}) });
   }
 }
 
 export const matmulCommitted: OpDef = {
   arity: [2, 3],
   tableInputs: [1],
-  inferShape(a) {
-    if (nth(a.inputs, 1, a.node).source !== 'weight') throw new GraphError(`${a.where}: expected a weight as B (committed weights)`);
-    return matmul.inferShape(a);
+  inferShape({ node, where, real, inputs }) {
+    if (nth(inputs, 1, node).source !== 'weight') throw new GraphError(`${where}: expected a weight as B (committed weights)`);
+    const a = real(0);
+    const b = real(1);
+    if (a.length !== 2 || b.length !== 2 || (b[0] !== a[1] && b[0] !== dim(a, 1) + 1)) {
+      const n = a[a.length - 1] ?? 0;
+      throw new GraphError(`${where}: cannot multiply ${fmtShape(a)} by ${fmtShape(b)} (expected B of ${n} rows, or ${n + 1} with a bias row)`);
+    }
+    const shape = [dim(a, 0), dim(b, 1)];
+    if (inputs.length > 2 && !broadcasts(shape, real(2))) throw new GraphError(`${where}: bias ${fmtShape(real(2))} does not broadcast over ${fmtShape(shape)}`);
+    return shape;
   },
-  evalFloat: (a) => matmul.evalFloat(a),
-  evalQuant: (a) => matmul.evalQuant(a),
-  maxError: (s, q) => matmul.maxError(s, q),
+  evalFloat({ x, input, shape }) {
+    const a = input(0);
+    const [m, n] = [dim(a.shape, 0), dim(a.shape, 1)];
+    const p = dim(shape, 1);
+    const A = a.data;
+    const b = input(1).data;
+    const row = hasBiasRow(a.shape, input(1).shape);
+    const out = new Float64Array(m * p);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < p; j++) {
+        let s = row ? b[n * p + j]! : 0;
+        for (let t = 0; t < n; t++) s += A[i * n + t]! * b[t * p + j]!;
+        out[i * p + j] = s;
+      }
+    }
+    const bias = x[2]?.data;
+    if (bias) for (let i = 0; i < out.length; i++) out[i]! += bias[i % bias.length]!;
+    return out;
+  },
+  evalQuant({ node, x, input, shape, quant }) {
+    const a = input(0);
+    const b = input(1);
+    const [m, n] = [dim(a.shape, 0), dim(a.shape, 1)];
+    const multiplier = hasBiasRow(a.shape, b.shape) ? 1n << BigInt(a.scale) : undefined;
+    const raw = rescaleSpec(committedMatmulSpec(a.data, b.data, m, n, dim(shape, 1), multiplier), quant.scale);
+    const bias = x[2];
+    if (!bias) return raw;
+    // as matmul: the rescaled product is range-checked before the bias is added
+    checkBits(`${node.name}.matmul`, raw, quant);
+    const add = broadcastBig(bias.data, raw.length);
+    return raw.map((v, i) => v + add[i]!);
+  },
+  maxError: (_, q) => halfUlp(q),
   chips: (s) => (s.has(2) ? [CMATMUL, RESCALE, ADD] : [CMATMUL, RESCALE]),
   cost(s) {
     const [m, n, p] = mnp(s);
