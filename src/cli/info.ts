@@ -4,7 +4,7 @@
  * whether this machine can hold it.
  */
 import { totalmem } from 'node:os';
-import { type CostEstimate, getPreset, numel } from '../models/index.js';
+import { compileModel, type CostEstimate, getPreset, modelRows, numel } from '../models/index.js';
 import { type Args, type CommandSpec, flag, has } from './args.js';
 import { type CommandIo, EXIT_OK } from './common.js';
 import { UsageError } from './errors.js';
@@ -26,18 +26,33 @@ export const INFO: CommandSpec = {
 
 const time = (s: number) => (s < 120 ? `${s.toFixed(1)} s` : s < 7200 ? `${(s / 60).toFixed(1)} min` : s < 172800 ? `${(s / 3600).toFixed(1)} h` : `${(s / 86400).toFixed(0)} days`);
 
-function formatCost(c: CostEstimate, header: string[], scale: number): string[] {
+const byOp = (rows: Readonly<Record<string, number>>) => Object.entries(rows).map(([k, v]) => `${k} ${v}`).join(', ');
+
+function formatCost(c: CostEstimate, header: string[], scale: number, fixed?: RowsBefore): string[] {
   const mem = totalmem();
   return [
     ...header,
     `quantization: scale 2^${scale}; ${c.parameters} parameters`,
     `rows: ${c.rows} (regions ${c.regionRows}, largest table ${c.tableRows}) → k = ${c.k}`,
-    `rows by op: ${Object.entries(c.rowsByOp).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `rows by op: ${byOp(c.rowsByOp)}`,
+    ...(fixed ? [`rows by op with weights fixed (in the circuit) instead: ${byOp(fixed.byOp)} (regions ${fixed.regions})`] : []),
     `columns: advice ${c.columns.advice} (committed ${c.columns.committed}), fixed ${c.columns.fixed}, selectors ${c.columns.selectors}, instance ${c.columns.instance}, permutation ${c.columns.permutation}`,
     `gates ${c.gates} (${c.constraints} constraints), lookups ${c.lookups}, degree ${c.degree}, public values ${c.instanceValues}`,
     `estimate (rough, fitted on nanogpt): keygen ${time(c.estimate.keygenSeconds)}, prove ${time(c.estimate.proveSeconds)}, memory ${formatBytes(c.estimate.memoryBytes)} (this machine: ${formatBytes(mem)}${c.estimate.memoryBytes > mem ? ' — too small' : ''})`,
     ...(c.tooLarge ? [`note: ${c.tooLarge}`] : []),
   ];
+}
+
+interface RowsBefore {
+  readonly byOp: Record<string, number>;
+  readonly regions: number;
+}
+
+/** With committed weights: the same model's rows with its weights fixed in the circuit (the before of the rewrite). */
+function rowsWithFixedWeights(st: Awaited<ReturnType<typeof statementFromArgs>>): RowsBefore | undefined {
+  if (st.visibility.weights !== 'committed') return undefined;
+  const r = modelRows(compileModel(st.source.graph, st.quant, { visibility: { ...st.visibility, weights: 'fixed' }, fixedColumns: st.source.fixedColumns }));
+  return { byOp: r.byOp, regions: r.regions };
 }
 
 export async function cmdInfo(args: Args, io: CommandIo): Promise<number> {
@@ -58,14 +73,15 @@ export async function cmdInfo(args: Args, io: CommandIo): Promise<number> {
   // the model's own parameters (with committed weights the compiled graph also holds committed transposes of some)
   const cost = { ...st.compiled.cost, parameters: st.source.graph.weights.reduce((a, w) => a + numel(w.shape), 0) };
   const tokens = st.source.preset ? st.source.graph.inputs[0]?.shape[0] : undefined;
+  const fixed = rowsWithFixedWeights(st);
   if (has(args, 'json')) {
-    io.out(JSON.stringify({ ...cost, model: st.source.name, ...(st.source.preset ? { config: st.source.preset.config, tokens } : { dims: st.source.onnx?.dims }), ...inputInfo, quant: st.quant, machineMemoryBytes: totalmem() }));
+    io.out(JSON.stringify({ ...cost, ...(fixed ? { rowsByOpWeightsFixed: fixed.byOp, regionRowsWeightsFixed: fixed.regions } : {}), model: st.source.name, ...(st.source.preset ? { config: st.source.preset.config, tokens } : { dims: st.source.onnx?.dims }), ...inputInfo, quant: st.quant, machineMemoryBytes: totalmem() }));
     return EXIT_OK;
   }
   const p = st.source.preset;
   const header = p
     ? [`model ${p.name}: ${p.config.layers} layers, ${p.config.heads} heads, width ${p.config.width}, context ${p.config.context}, vocabulary ${p.config.vocabulary}`, `sequence: ${tokens} tokens`]
     : [`model ${modelArg}: ONNX opset ${st.source.onnx?.model.opset}, ${st.source.onnx?.model.graph.nodes.length} nodes; dims ${JSON.stringify(st.source.onnx?.dims)}`];
-  formatCost(cost, header, st.quant.scale).forEach((l) => io.out(l));
+  formatCost(cost, header, st.quant.scale, fixed).forEach((l) => io.out(l));
   return EXIT_OK;
 }

@@ -180,6 +180,13 @@ describe('zktensor info / srs / bench', () => {
     const text = await cli('info', '--model', 'nanogpt', '--tokens', '8');
     expect(text.code).toBe(0);
     expect(text.out).toMatch(/rows: \d+ .* → k = \d+/);
+    // committed weights (the default): the rows by op before the rewrite too — the n·p Horner rows of B·r are gone
+    expect(text.out).toMatch(/rows by op with weights fixed \(in the circuit\) instead: .*matmul \d+/);
+    const nano = json(await cli('info', '--model', 'nanogpt', '--tokens', '8', '--json'));
+    const before = nano['rowsByOpWeightsFixed'] as Record<string, number>;
+    const after = nano['rowsByOp'] as Record<string, number>;
+    expect(before['matmul']).toBeGreaterThan(after['cmatmul']!);
+    expect(nano['regionRowsWeightsFixed']).toBeGreaterThan(nano['regionRows'] as number);
     const onnx = await cli('info', '--model', join(fixtures, 'mlp.onnx'), '--input', join(fixtures, 'mlp.json'), '--json');
     expect(onnx.code).toBe(0);
     expect(json(onnx)).toMatchObject({ model: 'mlp', k: expect.any(Number) });
