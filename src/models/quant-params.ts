@@ -57,7 +57,7 @@ export function softmaxParamsFor(q: QuantParams, width: number, name?: string) {
 export function layerNormParamsFor(q: QuantParams, width: number, name?: string, eps?: number) {
   return { scale: q.scale, bits: q.bits, width, varBits: q.varBits, ...(eps === undefined ? {} : { eps: epsRational(eps) }), ...(name ? { name } : {}) };
 }
-/** ε as the rational the rsqrt table uses: 1e-5 → 1/100000 (exact decimal, up to 12 digits). */
+/** ε as the rational the LayerNorm rsqrt uses: 1e-5 → 1/100000 (exact decimal, up to 12 digits). */
 export function epsRational(eps: number): readonly [bigint, bigint] {
   if (!(eps > 0 && eps < 1)) throw new GraphError(`layernorm: expected 0 < ε < 1, got ${eps}`);
   const den = 10n ** 12n;

@@ -23,6 +23,8 @@ import {
   QuantEvaluator,
 } from '../../../src/models/index.js';
 import { configure, floorPlan, MockProver } from '../../../src/plonkish/frontend/index.js';
+import { layerNormSpec } from '../../../src/gadgets/index.js';
+import { layerNormParamsFor } from '../../../src/models/quant-params.js';
 
 /** Deterministic values in [−a, a]. */
 const vals = (n: number, a = 1, seed = 1) => Array.from({ length: n }, (_, i) => a * Math.sin(seed * 12.9898 + i * 78.233));
@@ -68,6 +70,15 @@ const cases: Case[] = [
     sample: { x: vals(8, 2) },
     shape: [2, 4],
     bad: { build: (g) => g.op('layernorm', 'y', [g.input('x', [2, 4]), g.weight('g', [3], weight(3)), g.weight('b', [4], weight(4))]), message: /node y \(layernorm\): expected g of shape \[4\], got \[3\]/ },
+  },
+  {
+    // no γ, β: the normalised value itself (γ, β folded elsewhere)
+    name: 'layernorm (no affine)',
+    op: 'layernorm',
+    build: (g) => g.op('layernorm', 'y', [g.input('x', [3, 5])]),
+    sample: { x: vals(15, 2, 3) },
+    shape: [3, 5],
+    bad: { build: (g) => g.op('layernorm', 'y', [g.input('x', [2, 4]), g.weight('g', [4], weight(4))]), message: /node y \(layernorm\): expected inputs \[x\] or \[x, γ, β\], got 2 inputs/ },
   },
   {
     name: 'attention',
@@ -170,5 +181,35 @@ describe.each(cases)('op $name', (c) => {
     let k = 8;
     while (2 ** k < Math.max(plan.height, rows.tables) + 16) k++;
     expect(MockProver.run(k, circuit, publicInstances(p, q.run(qin))).verify()).toEqual([]);
+  });
+});
+
+describe('layernorm without γ, β', () => {
+  const x = vals(15, 2, 3);
+  const one = new GraphBuilder('ln1');
+  const g1 = one.build([one.op('layernorm', 'y', [one.input('x', [3, 5])])]);
+  // the same LayerNorm with γ = 1, β = 0 (·γ rescales y·2^s exactly, +0 is exact)
+  const three = new GraphBuilder('ln3');
+  const g3 = three.build([three.op('layernorm', 'y', [three.input('x', [3, 5]), three.weight('g', [5], new Float64Array(5).fill(1)), three.weight('b', [5], new Float64Array(5))])]);
+  const { quant } = calibrate(g1, [{ x }], { scale: 8 });
+
+  it('is the normalised value layerNormSpec gives, equal to γ = 1, β = 0; one chip, no tables', () => {
+    const p1 = compileModel(g1, quant);
+    const q1 = new QuantEvaluator(g1, quant, p1.weights);
+    const qin = q1.quantizeInputs({ x });
+    const got = q1.run(qin).get('y')!.data;
+    expect(Array.from(got)).toEqual(Array.from(layerNormSpec(qin['x']!, 3, layerNormParamsFor(quant, 5))));
+    const p3 = compileModel(g3, quant);
+    expect(Array.from(new QuantEvaluator(g3, quant, p3.weights).run(qin).get('y')!.data)).toEqual(Array.from(got));
+    // the float reference without γ, β: (x − μ) / √(σ² + ε)
+    const f = evaluateFloat(g1, { x }, p1.weights.dequantized()).get('y')!.data;
+    const row = x.slice(0, 5);
+    const mu = row.reduce((a, b) => a + b, 0) / 5;
+    const sd = Math.sqrt(row.reduce((a, b) => a + (b - mu) ** 2, 0) / 5 + 1e-5);
+    expect(f[0]).toBeCloseTo((row[0]! - mu) / sd, 12);
+    const s = nodeShapes(g1.nodes[0]!, inferShapes(g1));
+    expect(opDef('layernorm').chips(s, quant)).toEqual([{ kind: 'layernorm', width: 5 }]);
+    expect(opDef('layernorm').cost(s, quant)).toEqual({ rows: [[{ kind: 'layernorm', width: 5 }, 15]], tables: [] });
+    expect(modelRows(p1).tables).toBe(2 ** (quant.limbBits ?? 8));
   });
 });
