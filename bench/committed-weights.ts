@@ -36,11 +36,11 @@ for (const weights of alsoFixed ? (['committed', 'fixed'] as const) : (['committ
   const vp = kzg.verifierParams();
   if (weights === 'committed') {
     t = process.hrtime.bigint();
-    const w = commitModelWeights(kzg, p);
+    const { commitment: w, secrets } = commitModelWeights(kzg, p);
     console.log(`  commit weights ${secs(t)} s (${w.matrices.reduce((a, m) => a + m.rows, 0)} row commitments)`);
     t = process.hrtime.bigint();
-    const proof = proveCommitted(pk, new ModelCircuit(p, qin), instances, kzg, w);
-    console.log(`  prove ${secs(t)} s (circuit proof ${proof.proof.length} bytes + 64-byte opening)`);
+    const proof = proveCommitted(pk, new ModelCircuit(p, qin), instances, kzg, w, { secrets });
+    console.log(`  prove ${secs(t)} s (circuit proof ${proof.proof.length} bytes + ${proof.opening.kind} opening)`);
     t = process.hrtime.bigint();
     const r = verifyCommitted(pk.vk, proof, instances, vp, w, p);
     console.log(`  verify ${secs(t)} s: ${JSON.stringify(r)}`);

@@ -1,12 +1,20 @@
 /**
  * weights=committed in the CLI (models/committed.ts underneath):
  *
- *   setup   commits the weight matrices once; the row commitments go into
- *           vk.bin and their fingerprint into settings.json (key-files.ts);
- *   prove   writes the folded KZG opening (64 bytes, hex) into the proof file;
+ *   setup   commits the weight matrices once, hiding by default (C_k =
+ *           [P_k(τ)]₁ + r_k·H, pcs/matrix-commit.ts) or binding only
+ *           (`--weight-commitments binding`); the row commitments and their
+ *           kind go into vk.bin, their fingerprint (which covers the kind)
+ *           into settings.json, and the blinding scalars r_k into pk.bin —
+ *           the prover's secret: with them anyone holding vk.bin could test
+ *           guesses of the weights (key-files.ts);
+ *   prove   writes the folded opening (hex: 64 bytes binding, 192 hiding)
+ *           into the proof file;
  *   verify  checks the circuit proof, then the opening against vk.bin's
  *           commitments: the verifier needs neither the model nor its
- *           weights, and never takes a commitment from the proof file.
+ *           weights, and never takes a commitment — or the kind of check —
+ *           from the proof file: vk.bin says whether the commitments are
+ *           hiding, and an opening of the other kind is rejected.
  *
  * The verifier side is models/committed.ts's `verifyCommitted` without the
  * model: the names and shapes come from vk.bin (bound to settings.json by
@@ -17,7 +25,7 @@
  * vk.bin's commitments). `verifyWithWeights` returns a reason
  * instead of throwing, whatever the proof file's bytes.
  */
-import { commitModelWeights, decodeFoldedOpening, encodeFoldedOpening } from '../models/committed.js';
+import { commitModelWeights, decodeFoldedOpening, encodeFoldedOpening, kindText } from '../models/committed.js';
 import type { ModelCircuitParams } from '../models/index.js';
 import type { KzgParams } from '../pcs/index.js';
 import { type FoldedOpening, matrixFingerprint, verifyFoldedOpening } from '../pcs/matrix-commit.js';
@@ -30,16 +38,28 @@ const RHO = 'freivalds.rho';
 const GAMMA = 'weights.gamma';
 const FOLD = 'weights.v';
 
-/** Setup: the row commitments of every committed matrix, named, and their fingerprint (hex). */
-export function commitWeights(kzg: KzgParams, params: ModelCircuitParams): { weights: NamedCommitment[]; fingerprint: string } {
-  const c = commitModelWeights(kzg, params);
-  return { weights: c.matrices.map((m, i) => ({ ...m, name: c.names[i]! })), fingerprint: hex(c.fingerprint) };
+/** What setup keeps of the committed weights: vk.bin's part (named commitments, their kind), pk.bin's (the blinds) and the fingerprint (hex). */
+export interface SetupWeights {
+  readonly weights: NamedCommitment[];
+  readonly hiding: boolean;
+  /** The blinding scalars r_k per matrix (hiding; empty when binding): for pk.bin only. */
+  readonly blinds: readonly (readonly bigint[])[];
+  readonly fingerprint: string;
 }
 
-/** The fingerprint (hex) of commitments read from vk.bin. */
-export const weightFingerprint = (weights: readonly NamedCommitment[]): string => hex(matrixFingerprint(weights));
+/** Setup: the row commitments of every committed matrix, named, hiding or binding only, and their fingerprint (hex). */
+export function commitWeights(kzg: KzgParams, params: ModelCircuitParams, options: { readonly hiding: boolean }): SetupWeights {
+  const { commitment: c, secrets } = commitModelWeights(kzg, params, { hiding: options.hiding });
+  return { weights: c.matrices.map((m, i) => ({ ...m, name: c.names[i]! })), hiding: c.hiding, blinds: secrets?.blinds ?? [], fingerprint: hex(c.fingerprint) };
+}
 
-/** The proof file's `weightOpening`: the 64-byte folded opening as hex. */
+/** The fingerprint (hex) of commitments read from vk.bin, of the kind vk.bin records. */
+export const weightFingerprint = (weights: readonly NamedCommitment[], hiding: boolean): string => hex(matrixFingerprint(weights, { hiding }));
+
+/** How verify and setup describe the commitments: "committed (hiding)" or "committed (binding only)". */
+export const weightsText = (hiding: boolean): string => `committed (${kindText(hiding)})`;
+
+/** The proof file's `weightOpening`: the folded opening as hex (64 bytes binding, 192 hiding). */
 export const openingHex = (o: FoldedOpening): string => hex(encodeFoldedOpening(o));
 
 function parseOpening(text: string | undefined): FoldedOpening | string {
@@ -54,8 +74,9 @@ function parseOpening(text: string | undefined): FoldedOpening | string {
 
 /**
  * The circuit proof, then the folded opening against `weights` (the
- * verifier's own, from vk.bin): its value must be the fold v the circuit
- * published, and it must open C_γ = Σ γ^i·C_i at ρ. Never throws.
+ * verifier's own, from vk.bin, of the kind vk.bin records: `hiding`): its
+ * value must be the fold v the circuit published, it must be of that kind,
+ * and it must open C_γ = Σ γ^i·C_i at ρ. Never throws.
  */
 export function verifyWithWeights(
   vk: VerifyingKey,
@@ -64,6 +85,7 @@ export function verifyWithWeights(
   instances: readonly (readonly bigint[])[],
   vp: VerifierParams,
   weights: readonly NamedCommitment[],
+  hiding: boolean,
 ): VerifyResult {
   try {
     const o = parseOpening(opening);
@@ -74,7 +96,7 @@ export function verifyWithWeights(
     const foldAt = at(vk.circuit.instance, FOLD);
     if (rhoAt === undefined || gammaAt === undefined || foldAt === undefined) return { ok: false, reason: 'vk.bin: the circuit has no committed-weights fold (ρ, γ, v)' };
     // bound to the fingerprint of vk.bin's commitments (the verifier's own), as the prover bound settings.json's copy of it
-    const r = verifyDetailed(vk, proof, instances, vp, { bind: matrixFingerprint(weights) });
+    const r = verifyDetailed(vk, proof, instances, vp, { bind: matrixFingerprint(weights, { hiding }) });
     // say what is bound: a proof made for other weights fails here, not at the opening
     if (!r.ok) return { ok: false, reason: `${r.reason ?? 'the circuit proof does not verify'} (the circuit proof is bound to vk.bin's weight fingerprint: a proof for other weights fails here)` };
     const v = r.instances?.[foldAt]?.[0];
@@ -82,7 +104,10 @@ export function verifyWithWeights(
     const gamma = r.challenges?.[gammaAt];
     if (v === undefined || rho === undefined || gamma === undefined) return { ok: false, reason: 'weights: the circuit published no fold' };
     if (o.value !== v) return { ok: false, reason: 'weights: the opening’s value differs from the fold the circuit published' };
-    if (!verifyFoldedOpening(weights, gamma, rho, o, vp)) return { ok: false, reason: 'weights: the folded opening does not match the committed weights in vk.bin (a prover with other weights?)' };
+    if (o.kind !== (hiding ? 'hiding' : 'binding')) {
+      return { ok: false, reason: `weights: vk.bin's commitments are ${kindText(hiding)}: expected a ${hiding ? 'hiding' : 'binding'} opening, got a ${o.kind} one (the kind is fixed by setup, not by the proof file)` };
+    }
+    if (!verifyFoldedOpening(weights, gamma, rho, o, vp, { hiding })) return { ok: false, reason: 'weights: the folded opening does not match the committed weights in vk.bin (a prover with other weights?)' };
     return { ok: true };
   } catch (e) {
     return { ok: false, reason: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };

@@ -1,12 +1,17 @@
 /**
  * The key files `setup` writes, as versioned containers:
  *
- *   vk.bin  "ZKVB" | version u32 (2) | sha256(settings) (32) | [1]₂ (128) | [τ]₂ (128)
+ *   vk.bin  "ZKVB" | version u32 (3) | sha256(settings) (32) | [1]₂ (128) | [τ]₂ (128)
  *           | VK length u32 | VK bytes (backend vk.ts)
+ *           | weight flags u32 (bit 0: the commitments are hiding)
  *           | weight matrices u32 | per matrix: name length u32, name (UTF-8),
  *             rows u32, cols u32, rows × row commitment (32, compressed G1)
- *   pk.bin  "ZKPB" | version u32 | sha256(settings) (32) | SRS length u64
+ *   pk.bin  "ZKPB" | version u32 (2) | sha256(settings) (32) | SRS length u64
  *           | SRS (halo2 params with the Lagrange basis) | PK length u64 | PK bytes (backend pk.ts)
+ *           | blinded matrices u32 | per matrix: rows u32, rows × r_k (32, little-endian)
+ *
+ * Older files still load: vk.bin version 2 (no weight flags) as binding-only
+ * commitments, pk.bin version 1 (no blinds) with none.
  *
  * G2 points are 4 × 32-byte big-endian Fq coordinates (x.c0, x.c1, y.c0,
  * y.c1). vk.bin is all a verifier needs besides settings.json: the G2 side
@@ -15,8 +20,12 @@
  * settings it was made with. With weights=committed the row commitments
  * setup made are inside vk.bin too (their fingerprint is in the settings,
  * so the settings digest binds them); a verifier takes them from here,
- * never from a proof file. pk.bin carries the SRS's G1 side because a
- * random SRS cannot be made again once τ is gone. Malformed files are
+ * never from a proof file, and so is whether they are hiding: the verifier
+ * applies the check its vk.bin records, whatever the proof file holds.
+ * pk.bin carries the SRS's G1 side because a random SRS cannot be made
+ * again once τ is gone, and with hiding commitments the blinding scalars
+ * r_k: pk.bin is then as secret as the weights (with the r_k, vk.bin's
+ * commitments let anyone test guesses of the weights). Malformed files are
  * `KeyFileError`s (exit 2) that say what was expected.
  */
 import type { G2Affine } from '../curve/curve.js';
@@ -24,10 +33,15 @@ import { g2ToNoble } from '../curve/curve.js';
 import type { AffinePoint } from '../curve/types.js';
 import { decodePoint, encodePoint, POINT_BYTES } from '../plonkish/backend/index.js';
 import type { MatrixCommitment } from '../pcs/matrix-commit.js';
+import { Fr } from '../field/index.js';
 import { UsageError } from './errors.js';
 
-export const VK_FILE_VERSION = 2;
-export const PK_FILE_VERSION = 1;
+export const VK_FILE_VERSION = 3;
+export const PK_FILE_VERSION = 2;
+/** Older versions that still load (vk.bin 2: binding-only commitments; pk.bin 1: no blinds). */
+const VK_OLDER = [2];
+const PK_OLDER = [1];
+const HIDING_FLAG = 1;
 const VK_MAGIC = 'ZKVB';
 const PK_MAGIC = 'ZKPB';
 
@@ -42,6 +56,8 @@ export interface VkFile {
   readonly vk: Uint8Array;
   /** The committed weight matrices (weights=committed), in fingerprint order; empty otherwise. */
   readonly weights: readonly NamedCommitment[];
+  /** Whether `weights` are hiding commitments (C_k = [P_k(τ)]₁ + r_k·H); false for binding ones or none. */
+  readonly weightsHiding: boolean;
 }
 
 /** One committed weight matrix: its name in the model and its row commitments. */
@@ -54,6 +70,8 @@ export interface PkFile {
   /** halo2 params bytes (with the Lagrange basis). */
   readonly srs: Uint8Array;
   readonly pk: Uint8Array;
+  /** Hiding commitments' blinding scalars r_k, per matrix in fingerprint order (the prover's secret); empty or absent otherwise. */
+  readonly weightBlinds?: readonly (readonly bigint[])[];
 }
 
 const writeFq = (out: Uint8Array, off: number, x: bigint) => {
@@ -96,12 +114,14 @@ class Reader {
     this.off += n;
     return at;
   }
-  magic(m: string, version: number): void {
+  /** The magic, then the version: `version` or one of `older` (returned). */
+  magic(m: string, version: number, older: readonly number[] = []): number {
     const at = this.need(8, 'the header');
     const got = new TextDecoder().decode(this.b.subarray(at, at + 4));
     if (got !== m) throw new KeyFileError(`${this.what}: expected the "${m}" magic, got ${JSON.stringify(got)} (is this the right file?)`);
     const v = this.dv.getUint32(at + 4, true);
-    if (v !== version) throw new KeyFileError(`${this.what}: expected version ${version}, got ${v}`);
+    if (v !== version && !older.includes(v)) throw new KeyFileError(`${this.what}: expected version ${[version, ...older].join(' or ')}, got ${v}`);
+    return v;
   }
   bytes(n: number, field: string): Uint8Array {
     const at = this.need(n, field);
@@ -133,13 +153,15 @@ class Reader {
 
 const utf8 = new TextEncoder();
 
-function weightsSection(weights: readonly NamedCommitment[]): Uint8Array {
+function weightsSection(weights: readonly NamedCommitment[], hiding: boolean): Uint8Array {
+  if (hiding && weights.length === 0) throw new KeyFileError('vk.bin: hiding weight commitments need at least one committed matrix, got none');
   const names = weights.map((w) => utf8.encode(w.name));
-  const size = 4 + weights.reduce((a, w, i) => a + 12 + names[i]!.length + w.commitments.length * POINT_BYTES, 0);
+  const size = 8 + weights.reduce((a, w, i) => a + 12 + names[i]!.length + w.commitments.length * POINT_BYTES, 0);
   const out = new Uint8Array(size);
   const dv = new DataView(out.buffer);
-  dv.setUint32(0, weights.length, true);
-  let off = 4;
+  dv.setUint32(0, hiding ? HIDING_FLAG : 0, true);
+  dv.setUint32(4, weights.length, true);
+  let off = 8;
   weights.forEach((w, i) => {
     if (w.commitments.length !== w.rows) throw new KeyFileError(`vk.bin: weight ${w.name} has ${w.commitments.length} row commitments, expected ${w.rows}`);
     dv.setUint32(off, names[i]!.length, true);
@@ -157,7 +179,7 @@ function weightsSection(weights: readonly NamedCommitment[]): Uint8Array {
 }
 
 export function encodeVkFile(f: VkFile): Uint8Array {
-  const weights = weightsSection(f.weights);
+  const weights = weightsSection(f.weights, f.weightsHiding);
   const out = new Uint8Array(8 + 32 + 256 + 4 + f.vk.length + weights.length);
   const dv = new DataView(out.buffer);
   out.set(utf8.encode(VK_MAGIC), 0);
@@ -173,13 +195,17 @@ export function encodeVkFile(f: VkFile): Uint8Array {
 
 export function decodeVkFile(bytes: Uint8Array): VkFile {
   const r = new Reader(bytes, 'vk.bin');
-  r.magic(VK_MAGIC, VK_FILE_VERSION);
+  const version = r.magic(VK_MAGIC, VK_FILE_VERSION, VK_OLDER);
   const settingsDigest = r.bytes(32, 'the settings digest');
   const g2 = r.g2('[1]₂');
   const sG2 = r.g2('[τ]₂');
   const vk = r.bytes(r.u32('the verifying key length'), 'the verifying key');
+  // version 2 predates hiding commitments: its commitments are binding only
+  const flags = version >= 3 ? r.u32('the weight flags') : 0;
+  if (flags & ~HIDING_FLAG) throw new KeyFileError(`vk.bin: unknown weight flags 0x${flags.toString(16)} (expected 0 or ${HIDING_FLAG}: hiding)`);
   const weights: NamedCommitment[] = [];
   const count = r.u32('the number of weight matrices');
+  if (flags & HIDING_FLAG && count === 0) throw new KeyFileError('vk.bin: marked hiding, but it holds no weight commitments');
   for (let i = 0; i < count; i++) {
     const name = new TextDecoder().decode(r.bytes(r.u32(`weight ${i}'s name length`), `weight ${i}'s name`));
     const rows = r.u32(`${name}'s rows`);
@@ -190,11 +216,29 @@ export function decodeVkFile(bytes: Uint8Array): VkFile {
     weights.push({ name, rows, cols, commitments });
   }
   r.end();
-  return { settingsDigest, g2, sG2, vk, weights };
+  return { settingsDigest, g2, sG2, vk, weights, weightsHiding: (flags & HIDING_FLAG) !== 0 };
+}
+
+function blindsSection(blinds: readonly (readonly bigint[])[]): Uint8Array {
+  const out = new Uint8Array(4 + blinds.reduce((a, b) => a + 4 + 32 * b.length, 0));
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, blinds.length, true);
+  let off = 4;
+  blinds.forEach((b, i) => {
+    dv.setUint32(off, b.length, true);
+    off += 4;
+    for (const [k, x] of b.entries()) {
+      if (x < 0n || x >= Fr.p) throw new KeyFileError(`pk.bin: blinding scalar ${k} of matrix ${i} is not a canonical scalar`);
+      for (let j = 0; j < 32; j++) out[off + j] = Number((x >> BigInt(8 * j)) & 0xffn);
+      off += 32;
+    }
+  });
+  return out;
 }
 
 export function encodePkFile(f: PkFile): Uint8Array {
-  const out = new Uint8Array(8 + 32 + 8 + f.srs.length + 8 + f.pk.length);
+  const blinds = blindsSection(f.weightBlinds ?? []);
+  const out = new Uint8Array(8 + 32 + 8 + f.srs.length + 8 + f.pk.length + blinds.length);
   const dv = new DataView(out.buffer);
   out.set(utf8.encode(PK_MAGIC), 0);
   dv.setUint32(4, PK_FILE_VERSION, true);
@@ -205,15 +249,31 @@ export function encodePkFile(f: PkFile): Uint8Array {
     out.set(part, off + 8);
     off += 8 + part.length;
   }
+  out.set(blinds, off);
   return out;
 }
 
 export function decodePkFile(bytes: Uint8Array): PkFile {
   const r = new Reader(bytes, 'pk.bin');
-  r.magic(PK_MAGIC, PK_FILE_VERSION);
+  const version = r.magic(PK_MAGIC, PK_FILE_VERSION, PK_OLDER);
   const settingsDigest = r.bytes(32, 'the settings digest');
   const srs = r.bytes(r.u64('the SRS length'), 'the SRS');
   const pk = r.bytes(r.u64('the proving key length'), 'the proving key');
+  const weightBlinds: bigint[][] = [];
+  // version 1 predates hiding commitments: no blinds
+  const count = version >= 2 ? r.u32('the number of blinded matrices') : 0;
+  for (let i = 0; i < count; i++) {
+    const rows = r.u32(`matrix ${i}'s number of blinds`);
+    const blinds: bigint[] = [];
+    for (let k = 0; k < rows; k++) {
+      const b = r.bytes(32, `matrix ${i}'s blind ${k}`);
+      let x = 0n;
+      for (let j = 31; j >= 0; j--) x = (x << 8n) | BigInt(b[j]!);
+      if (x >= Fr.p) throw new KeyFileError(`pk.bin: matrix ${i}'s blind ${k} is not a canonical scalar (≥ the group order)`);
+      blinds.push(x);
+    }
+    weightBlinds.push(blinds);
+  }
   r.end();
-  return { settingsDigest, srs, pk };
+  return { settingsDigest, srs, pk, weightBlinds };
 }

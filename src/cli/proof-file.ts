@@ -5,7 +5,8 @@
  *     fingerprint,                  the verifying key's digest (hex) it was made for
  *     instances: [[decimal]],       the public values (input, output, … as settings.json lays out)
  *     proof: base64,
- *     weightOpening?: hex,          weights=committed: the folded KZG opening (64 bytes)
+ *     weightOpening?: hex,          weights=committed: the folded opening (64 bytes binding, 192 hiding:
+ *                                   value, π, Z; the verifier expects the kind its vk.bin records)
  *     weightFingerprint?: hex,      weights=committed: the prover's weight fingerprint (ignored by verify)
  *     public?: { … } }              a readable copy of the public values (ignored by verify)
  *

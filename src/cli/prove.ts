@@ -2,7 +2,9 @@
  * `zktensor prove`: load settings.json and pk.bin (checked against each
  * other), the model the settings name (files checked by sha256), the input;
  * evaluate the quantized model (the witness), prove, check the proof
- * against the key's own VK, write the proof file (proof-file.ts).
+ * against the key's own VK, write the proof file (proof-file.ts). With
+ * committed weights the folded opening is hiding when pk.bin holds blinding
+ * scalars (setup's default), binding otherwise: setup fixed the kind.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -83,8 +85,12 @@ export async function cmdProve(args: Args, io: CommandIo): Promise<number> {
     const onStep = steps(progress.start('prove'));
     // committed weights: the circuit proof bound to the weights' fingerprint (settings.json's, bound to pk.bin by
     // digest: the one a verifier recomputes from vk.bin's commitments) and the folded opening
+    // hiding commitments: pk.bin's blinding scalars (their fingerprint, which covers the kind, is settings.json's)
     const bind = settings.weightCommitment ? new Uint8Array(Buffer.from(settings.weightCommitment.fingerprint, 'hex')) : undefined;
-    const committed = bind ? proveCommitted(pk, circuit, w.instances, kzg, { fingerprint: bind }, { onStep }) : undefined;
+    const blinds = pkFile.weightBlinds ?? [];
+    if (blinds.length && !bind) throw new KeyFileError(`${keyPath} holds weight blinds, but ${settingsPath} says weights=${settings.visibility.weights}`);
+    const hiding = blinds.length > 0;
+    const committed = bind ? proveCommitted(pk, circuit, w.instances, kzg, { fingerprint: bind, hiding }, { onStep, ...(hiding ? { secrets: { blinds } } : {}) }) : undefined;
     const proof = committed?.proof ?? prove(pk, circuit, w.instances, kzg, { onStep });
     const proveSeconds = progress.end();
     progress.start('verify');

@@ -2,17 +2,21 @@
  * `zktensor setup`: pin the statement once — calibrate, compile, take an
  * SRS (srs-source.ts), run keygen — and write DIR/settings.json, pk.bin
  * and vk.bin (key-files.ts). Every later command reads these; no proof
- * file can change them.
+ * file can change them. With weights=committed the commitments are hiding
+ * unless `--weight-commitments binding`: their blinding scalars go into
+ * pk.bin (secret), the kind into vk.bin.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ModelCircuit } from '../models/index.js';
 import { encodePk, encodeVk, keygen } from '../plonkish/backend/index.js';
 import { KzgParams, writeHalo2Params } from '../pcs/index.js';
 import { type Args, type CommandSpec, flag, has, requireFlag } from './args.js';
 import { type CommandIo, EXIT_OK, steps, visibilityText, workerCount } from './common.js';
-import { commitWeights } from './committed-weights.js';
-import { encodePkFile, encodeVkFile, type NamedCommitment } from './key-files.js';
+import { kindText } from '../models/committed.js';
+import { commitWeights, type SetupWeights, weightsText } from './committed-weights.js';
+import { UsageError } from './errors.js';
+import { encodePkFile, encodeVkFile } from './key-files.js';
 import { modelRef } from './model-source.js';
 import { Progress } from './progress.js';
 import { checkFits } from './resources.js';
@@ -39,6 +43,12 @@ once), the visibility and the SRS. Writes DIR/settings.json, DIR/pk.bin
                        (default weights=committed: the weight matrices stay out of the circuit,
                        bound by commitments stored in vk.bin; fixed for a model without
                        weight matrices; weights=private is refused: free witnesses)
+  --weight-commitments hiding|binding
+                       weights=committed: hiding (default) keeps the weights private —
+                       vk.bin's commitments reveal nothing about them, and their secret
+                       blinding scalars go into pk.bin, which must then stay as private
+                       as the weights; binding: deterministic commitments (a public
+                       model's fingerprint: anyone with vk.bin can test a guess of a row)
   --srs FILE           a ceremony .ptau or halo2 params file (the trustworthy choice)
   --unsafe-dev-srs     the well-known dev SRS (public τ: forgeable; tests only)
                        (default: a fresh SRS from OS randomness, τ discarded)
@@ -46,14 +56,22 @@ once), the visibility and the SRS. Writes DIR/settings.json, DIR/pk.bin
   --quiet              no progress          --json   a JSON summary`,
   options: {
     model: 'string', tokens: 'string', weights: 'string', dims: 'string', calibration: 'string', scale: 'string',
-    visibility: 'string', srs: 'string', 'unsafe-dev-srs': 'boolean', out: 'string', workers: 'string', force: 'boolean', quiet: 'boolean', json: 'boolean',
+    visibility: 'string', 'weight-commitments': 'string', srs: 'string', 'unsafe-dev-srs': 'boolean', out: 'string', workers: 'string', force: 'boolean', quiet: 'boolean', json: 'boolean',
   },
 };
 
 export const SETUP_PHASES = ['calibrate', 'srs', 'keygen', 'commit', 'write'] as const;
 
+/** `--weight-commitments hiding|binding` (default hiding): whether committed weights get hiding commitments. */
+function hidingFlag(args: Args): boolean {
+  const v = flag(args, 'weight-commitments') ?? 'hiding';
+  if (v !== 'hiding' && v !== 'binding') throw new UsageError(`--weight-commitments: expected hiding or binding, got "${v}"`);
+  return v === 'hiding';
+}
+
 export async function cmdSetup(args: Args, io: CommandIo): Promise<number> {
   const outDir = requireFlag(args, 'out', 'keys/');
+  const hiding = hidingFlag(args);
   const workers = workerCount(flag(args, 'workers'));
   const progress = new Progress(has(args, 'quiet') ? undefined : io.progress, SETUP_PHASES.map((name) => ({ name })));
   progress.start('calibrate');
@@ -72,8 +90,9 @@ export async function cmdSetup(args: Args, io: CommandIo): Promise<number> {
     pk = keygen(new ModelCircuit(params), kzg, k, { onStep: steps(progress.start('keygen')) });
     progress.end();
     progress.start('commit');
-    const committed: { weights: NamedCommitment[]; fingerprint?: string } = st.visibility.weights === 'committed' ? commitWeights(kzg, params) : { weights: [] };
-    progress.end(committed.weights.length ? `${committed.weights.length} matrices` : 'none');
+    const committed: Pick<SetupWeights, 'weights' | 'hiding' | 'blinds'> & { fingerprint?: string } =
+      st.visibility.weights === 'committed' ? commitWeights(kzg, params, { hiding }) : { weights: [], hiding: false, blinds: [] };
+    progress.end(committed.weights.length ? `${committed.weights.length} matrices, ${kindText(committed.hiding)}` : 'none');
     progress.start('write');
     const dir = resolve(outDir);
     mkdirSync(dir, { recursive: true });
@@ -95,18 +114,24 @@ export async function cmdSetup(args: Args, io: CommandIo): Promise<number> {
     };
     const digest = settingsDigest(settings);
     writeSettings(join(dir, 'settings.json'), settings);
-    const vkBytes = encodeVkFile({ settingsDigest: digest, g2: srs.srs.g2, sG2: srs.srs.sG2, vk: encodeVk(pk.vk), weights: committed.weights });
+    const vkBytes = encodeVkFile({ settingsDigest: digest, g2: srs.srs.g2, sG2: srs.srs.sG2, vk: encodeVk(pk.vk), weights: committed.weights, weightsHiding: committed.hiding });
     writeFileSync(join(dir, 'vk.bin'), vkBytes);
-    const pkBytes = encodePkFile({ settingsDigest: digest, srs: writeHalo2Params(srs.srs), pk: encodePk(pk) });
+    const pkBytes = encodePkFile({ settingsDigest: digest, srs: writeHalo2Params(srs.srs), pk: encodePk(pk), weightBlinds: committed.blinds });
+    // with hiding commitments pk.bin holds the blinding scalars: owner-only
     writeFileSync(join(dir, 'pk.bin'), pkBytes);
+    if (committed.hiding) chmodSync(join(dir, 'pk.bin'), 0o600);
     progress.end();
-    for (const n of [...st.notes, ...srs.notes]) io.err(`zktensor: ${n}`);
-    const summary = { ok: true, out: outDir, model: st.source.name, k, fingerprint: settings.fingerprint, ...(committed.fingerprint ? { weightFingerprint: committed.fingerprint } : {}), srs: settings.srs, visibility: st.visibility, scale: st.quant.scale, vkBytes: vkBytes.length, pkBytes: pkBytes.length };
+    const ignored = has(args, 'weight-commitments') && st.visibility.weights !== 'committed' ? [`--weight-commitments applies to weights=committed only; ignored (weights=${st.visibility.weights})`] : [];
+    for (const n of [...st.notes, ...srs.notes, ...ignored]) io.err(`zktensor: ${n}`);
+    const summary = { ok: true, out: outDir, model: st.source.name, k, fingerprint: settings.fingerprint, ...(committed.fingerprint ? { weightFingerprint: committed.fingerprint, weightsHiding: committed.hiding } : {}), srs: settings.srs, visibility: st.visibility, scale: st.quant.scale, vkBytes: vkBytes.length, pkBytes: pkBytes.length };
     if (has(args, 'json')) io.out(JSON.stringify(summary));
     else {
       io.out(`setup ${st.source.name} (k = ${k}) → ${join(outDir, 'settings.json')}, pk.bin (${pkBytes.length} bytes), vk.bin (${vkBytes.length} bytes)`);
       io.out(`model fingerprint ${shortHex(settings.fingerprint)}…; SRS ${srs.kind} ${shortHex(srs.identity)}…; visibility ${visibilityText(st.visibility)}; scale 2^${st.quant.scale}, ${st.quant.bits} bits`);
-      if (committed.fingerprint) io.out(`weight fingerprint ${committed.fingerprint} (${committed.weights.length} committed matrices, in vk.bin)`);
+      if (committed.fingerprint) {
+        io.out(`weight fingerprint ${committed.fingerprint} (${committed.weights.length} committed matrices, in vk.bin)`);
+        io.out(`weights: ${weightsText(committed.hiding)}${committed.hiding ? ' — pk.bin holds the blinding scalars: keep it as private as the weights' : ''}`);
+      }
       io.out(`calibrated on ${st.calibration.samples} sample(s) from ${st.calibration.source}`);
     }
     return EXIT_OK;

@@ -7,9 +7,11 @@
  * From the proof file only the public values and the proof bytes are read
  * (and its `fingerprint`, which must name this vk); no model file, weights
  * or SRS file is needed or consulted. With weights=committed the weight
- * commitments are vk.bin's (their fingerprint is in settings.json); the
- * proof file brings only the folded opening, checked against them. A vk over an SRS whose τ is public is
- * refused unless `--unsafe-dev-srs`.
+ * commitments are vk.bin's (their fingerprint is in settings.json), and so
+ * is whether they are hiding, which decides the check: the proof file
+ * brings only the folded opening, checked against them as vk.bin says (an
+ * opening of the other kind is rejected). A vk over an SRS whose τ is
+ * public is refused unless `--unsafe-dev-srs`.
  *
  * Exit 0 accepted, 1 rejected, 2 when the keys or files are unusable.
  */
@@ -20,7 +22,7 @@ import { srsId, verifierGroup } from '../pcs/index.js';
 import { type Args, type CommandSpec, has, readBytes, readText } from './args.js';
 import { type CommandIo, EXIT_OK, EXIT_REJECTED, visibilityText } from './common.js';
 import { RefusedError, UsageError } from './errors.js';
-import { verifyWithWeights, weightFingerprint } from './committed-weights.js';
+import { verifyWithWeights, weightFingerprint, weightsText } from './committed-weights.js';
 import { decodeVkFile, KeyFileError } from './key-files.js';
 import { parseProofFile } from './proof-file.js';
 import { keyPaths } from './prove.js';
@@ -40,7 +42,9 @@ export const VERIFY: CommandSpec = {
   --unsafe-dev-srs   accept a vk over the well-known dev SRS (public τ: forgeable)
   --json             a JSON result
 
-Only the public values and the proof bytes are read from the proof file.
+Only the public values, the proof bytes and the weight opening are read from
+the proof file; whether the weight commitments are hiding comes from vk.bin
+(printed as "weights: committed (hiding)" or "(binding only)").
 Exit 0 accepted, 1 rejected, 2 unusable keys or files.`,
   options: { vk: 'string', settings: 'string', setup: 'string', 'unsafe-dev-srs': 'boolean', json: 'boolean', quiet: 'boolean' },
   positionals: 1,
@@ -71,7 +75,7 @@ export async function cmdVerify(args: Args, io: CommandIo): Promise<number> {
   if (fingerprintHex(vk.digest) !== settings.fingerprint) throw new KeyFileError(`${keyPath}: its verifying key is not the one ${settingsPath} fingerprints`);
   const weights = settings.weightCommitment;
   if (weights) {
-    const got = weightFingerprint(vkFile.weights);
+    const got = weightFingerprint(vkFile.weights, vkFile.weightsHiding);
     if (vkFile.weights.length !== weights.matrices || got !== weights.fingerprint) {
       throw new KeyFileError(`${keyPath}: its ${vkFile.weights.length} weight commitments (fingerprint ${shortHex(got)}…) are not the ${weights.matrices} that ${settingsPath} fingerprints (${shortHex(weights.fingerprint)}…)`);
     }
@@ -98,18 +102,21 @@ export async function cmdVerify(args: Args, io: CommandIo): Promise<number> {
   if (column.some((v) => v >= Fr.p)) return reject('a public value is not a field element (≥ p)');
   const t0 = performance.now();
   const vp = { g1: G1_GENERATOR, g2: vkFile.g2, sG2: vkFile.sG2, group: verifierGroup };
-  const result = weights ? verifyWithWeights(vk, file.proof, file.weightOpening, file.instances, vp, vkFile.weights) : verify(vk, file.proof, file.instances, vp);
+  const result = weights ? verifyWithWeights(vk, file.proof, file.weightOpening, file.instances, vp, vkFile.weights, vkFile.weightsHiding) : verify(vk, file.proof, file.instances, vp);
   const verifySeconds = +((performance.now() - t0) / 1000).toFixed(3);
   if (!result.ok) return reject(result.reason ?? 'the proof does not verify');
 
   const view = await publicView(settings, column);
   const checked = settings.publicValues.map((s) => `${s.role} ${s.name} (${s.length})`);
-  const about = { model: settings.name, fingerprint: settings.fingerprint, ...(weights ? { weightFingerprint: weights.fingerprint } : {}), srs: { identity, kind: settings.srs.kind }, visibility: settings.visibility, scale: settings.scale, k: vk.k };
+  const about = { model: settings.name, fingerprint: settings.fingerprint, ...(weights ? { weightFingerprint: weights.fingerprint, weightsHiding: vkFile.weightsHiding } : {}), srs: { identity, kind: settings.srs.kind }, visibility: settings.visibility, scale: settings.scale, k: vk.k };
   if (has(args, 'json')) io.out(JSON.stringify({ ok: true, ...about, verifySeconds, checked: settings.publicValues, public: view.values, ...(view.next ? { next: view.next } : {}) }));
   else {
     io.out(`proof OK: ${settings.name} (k = ${vk.k}), verified in ${verifySeconds} s`);
     io.out(`model fingerprint ${settings.fingerprint} (from vk.bin)`);
-    if (weights) io.out(`weight fingerprint ${weights.fingerprint} (${weights.matrices} committed matrices, from vk.bin)`);
+    if (weights) {
+      io.out(`weight fingerprint ${weights.fingerprint} (${weights.matrices} committed matrices, from vk.bin)`);
+      io.out(`weights: ${weightsText(vkFile.weightsHiding)}`);
+    }
     io.out(`SRS ${settings.srs.kind} ${identity}${dev ? ' — UNSAFE: public τ' : ''}`);
     io.out(`visibility ${visibilityText(settings.visibility)}; scale 2^${settings.scale}`);
     io.out(`public values checked: ${checked.join(', ') || 'none'}`);

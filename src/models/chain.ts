@@ -232,7 +232,7 @@ export function setupChain(chain: ChainModel, kzg: KzgParams, options: ChainSetu
   }
   const weights = chain.segments.map((s) => {
     options.onStep?.(`commit weights of ${s.name}`, done++, total);
-    return committedWeightNames(s.params).length ? commitModelWeights(kzg, s.params) : undefined;
+    return committedWeightNames(s.params).length ? commitModelWeights(kzg, s.params, { hiding: false }).commitment : undefined;
   });
   return { k: chain.k, pks, keyOf, weights };
 }

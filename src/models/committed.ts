@@ -17,11 +17,24 @@
  * ρ and γ then depend on the commitments they are checked against, and a
  * proof made for one set of weight commitments fails under another.
  *
+ * Hiding or binding (`commitModelWeights`'s `hiding`, default hiding): hiding
+ * commitments C_k = [P_k(τ)]₁ + r_k·H (pcs/matrix-commit.ts) keep a private
+ * model private from whoever holds the commitments; the r_k are the
+ * prover's secrets (`ModelWeightSecrets`), returned apart from the public
+ * commitment and passed to `proveCommitted`, never to a verifier. Which kind
+ * the commitments are is the verifier's own record (`hiding` in
+ * `ModelWeightCommitment`, covered by the fingerprint), never the proof's:
+ * an opening of the other kind is rejected. What a proof does reveal is
+ * v = Σ γ^i·(B·r)_i, one linear combination of the weights at the proof's
+ * own ρ and γ, published by the circuit.
+ *
  * Why it is sound: the module header of gadgets/matmul-committed.ts
- * (Schwartz–Zippel over ρ for Freivalds, over γ for the fold; KZG binding).
+ * (Schwartz–Zippel over ρ for Freivalds, over γ for the fold; KZG binding)
+ * and, for hiding commitments, pcs/matrix-commit.ts.
  */
-import { Fr } from '../field/index.js';
+import { Fq, Fr } from '../field/index.js';
 import type { AffinePoint } from '../curve/types.js';
+import { g2ToNoble, type G2Affine } from '../curve/curve.js';
 import type { KzgParams } from '../pcs/kzg.js';
 import {
   commitMatrixRows,
@@ -29,6 +42,7 @@ import {
   matrixFingerprint,
   type MatrixCommitment,
   openFoldedRows,
+  randomBlinds,
   verifyFoldedOpening,
   type WeightMatrix,
 } from '../pcs/matrix-commit.js';
@@ -50,8 +64,39 @@ const FOLD = 'weights.v';
 export interface ModelWeightCommitment {
   readonly names: readonly string[];
   readonly matrices: readonly MatrixCommitment[];
-  /** Blake2b-256 over the shapes and points (`matrixFingerprint`). */
+  /** Whether the row commitments are hiding (C_k = [P_k(τ)]₁ + r_k·H) or binding only (C_k = [P_k(τ)]₁). */
+  readonly hiding: boolean;
+  /** Blake2b-256 over the kind, shapes and points (`matrixFingerprint`). */
   readonly fingerprint: Uint8Array;
+}
+
+/**
+ * The prover's secrets of hiding commitments: the blinding scalars r_k, per
+ * matrix (fingerprint order) per row. Never give them to a verifier: with
+ * them a guess of a row can be tested against its commitment.
+ */
+export interface ModelWeightSecrets {
+  readonly blinds: readonly (readonly bigint[])[];
+}
+
+export interface CommitModelWeightsOptions {
+  /** Hiding commitments (default) or binding-only ones (a public model's fingerprint). */
+  readonly hiding?: boolean;
+  /** The source of the blinding scalars (default: crypto randomness); tests pass a seeded one. */
+  readonly random?: () => bigint;
+}
+
+/** `commitModelWeights`' result: the public commitment and, for hiding commitments, the prover's secrets. */
+export interface CommittedWeights {
+  readonly commitment: ModelWeightCommitment;
+  /** Present when the commitments are hiding. */
+  readonly secrets?: ModelWeightSecrets;
+}
+
+/** `proveCommitted`'s options: the prover's, plus the secrets of hiding commitments. */
+export interface CommittedProveOptions extends Omit<ProveOptions, 'bind'> {
+  /** Required when the commitments are hiding (`commitModelWeights`' `secrets`); absent for binding ones. */
+  readonly secrets?: ModelWeightSecrets;
 }
 
 /** A model proof with committed weights: the circuit proof and the folded opening. */
@@ -68,12 +113,20 @@ export function committedMatrices(p: ModelCircuitParams): WeightMatrix[] {
   });
 }
 
-/** Setup: commit every committed matrix (once per model and SRS). */
-export function commitModelWeights(params: KzgParams, p: ModelCircuitParams): ModelWeightCommitment {
+/**
+ * Setup: commit every committed matrix (once per model and SRS), hiding
+ * unless `options.hiding` is false. The commitment is public (the
+ * verifier's); the secrets go to the prover only.
+ */
+export function commitModelWeights(params: KzgParams, p: ModelCircuitParams, options: CommitModelWeightsOptions = {}): CommittedWeights {
   const names = committedWeightNames(p);
   if (names.length === 0) throw new GraphError(`commitModelWeights: model ${p.graph.name} has no committed weights (compile with weights visibility 'committed')`);
-  const matrices = committedMatrices(p).map((m) => commitMatrixRows(params, m));
-  return { names, matrices, fingerprint: matrixFingerprint(matrices) };
+  const hiding = options.hiding ?? true;
+  const weights = committedMatrices(p);
+  const blinds = hiding ? weights.map((m) => randomBlinds(m.rows, options.random)) : undefined;
+  const matrices = weights.map((m, i) => commitMatrixRows(params, m, blinds?.[i]));
+  const commitment = { names, matrices, hiding, fingerprint: matrixFingerprint(matrices, { hiding }) };
+  return blinds ? { commitment, secrets: { blinds } } : { commitment };
 }
 
 function indexOf(list: readonly { readonly index: number; readonly name?: string }[], name: string, what: string): number {
@@ -90,7 +143,9 @@ function slots(c: CompiledCircuit): { rho: number; gamma: number; fold: number }
 /**
  * Prove: the circuit proof bound to the weights' fingerprint (what the
  * verifier will bind: `weights.fingerprint` from `commitModelWeights`, or the
- * one setup recorded), then the opening at the challenges the prover drew.
+ * one setup recorded), then the opening at the challenges the prover drew —
+ * hiding when `options.secrets` are given (then `weights.hiding`, when
+ * stated, must be true), binding otherwise.
  * No verification of its own proof: a caller who wants that check runs it.
  */
 export function proveCommitted(
@@ -98,16 +153,25 @@ export function proveCommitted(
   circuit: ModelCircuit,
   instances: readonly (readonly bigint[])[],
   params: KzgParams,
-  weights: Pick<ModelWeightCommitment, 'fingerprint'>,
-  options: Omit<ProveOptions, 'bind'> = {},
+  weights: Pick<ModelWeightCommitment, 'fingerprint'> & { readonly hiding?: boolean },
+  options: CommittedProveOptions = {},
 ): CommittedProof {
+  const { secrets, ...proveOptions } = options;
+  const matrices = committedMatrices(circuit.params);
+  if (weights.hiding === true && !secrets) throw new GraphError('proveCommitted: the weight commitments are hiding: expected the prover’s secrets (options.secrets, from commitModelWeights), got none');
+  if (weights.hiding === false && secrets) throw new GraphError('proveCommitted: the weight commitments are binding only: expected no secrets, got some');
+  if (secrets) {
+    const rows = matrices.map((m) => m.rows);
+    const got = secrets.blinds.map((b) => b.length);
+    if (rows.join() !== got.join()) throw new GraphError(`proveCommitted: expected blinding scalars for ${rows.length} matrices of [${rows.join(', ')}] rows, got ${got.length} of [${got.join(', ')}] (secrets of another model?)`);
+  }
   const s = slots(pk.vk.circuit);
-  const r = proveDetailed(pk, circuit, instances, params, { ...options, bind: weights.fingerprint });
+  const r = proveDetailed(pk, circuit, instances, params, { ...proveOptions, bind: weights.fingerprint });
   const rho = r.challenges[s.rho];
   const gamma = r.challenges[s.gamma];
   const v = r.instances[s.fold]?.[0];
   if (rho === undefined || gamma === undefined || v === undefined) throw new GraphError('proveCommitted: the circuit drew no ρ, γ or published no fold v');
-  const opening = openFoldedRows(params, committedMatrices(circuit.params), gamma, rho);
+  const opening = openFoldedRows(params, matrices, gamma, rho, secrets ? { blinds: secrets.blinds, ...(options.random ? { random: options.random } : {}) } : {});
   // the circuit's v and the opening's value are both Σ γ^i·(B·r)_i of the same weights: a mismatch is a bug here, not a cheat
   if (opening.value !== v) throw new GraphError('proveCommitted: the circuit’s fold v differs from the opening’s value (the circuit and committedMatrices disagree on the weights)');
   return { proof: r.proof, opening };
@@ -138,7 +202,8 @@ export function verifyCommitted(
         return { ok: false, reason: `weights: commitment to ${names[i]} is ${m.rows} × ${m.cols} (${m.commitments.length} rows), expected [${shape.join(', ')}]` };
       }
     }
-    const fp = matrixFingerprint(weights.matrices);
+    const hiding = weights.hiding === true;
+    const fp = matrixFingerprint(weights.matrices, { hiding });
     if (fp.length !== weights.fingerprint.length || fp.some((b, i) => b !== weights.fingerprint[i])) {
       return { ok: false, reason: 'weights: the commitments do not match the fingerprint' };
     }
@@ -151,7 +216,9 @@ export function verifyCommitted(
     const gamma = r.challenges?.[s.gamma];
     if (v === undefined || rho === undefined || gamma === undefined) return { ok: false, reason: 'weights: the circuit published no fold' };
     if (proof.opening.value !== v) return { ok: false, reason: 'weights: the opening’s value differs from the fold the circuit published' };
-    if (!verifyFoldedOpening(weights.matrices, gamma, rho, proof.opening, vp)) {
+    // the verifier's own record says which check applies, never the proof
+    if (proof.opening.kind !== (hiding ? 'hiding' : 'binding')) return { ok: false, reason: `weights: the commitments are ${kindText(hiding)}: expected a ${hiding ? 'hiding' : 'binding'} opening, got a ${proof.opening.kind} one` };
+    if (!verifyFoldedOpening(weights.matrices, gamma, rho, proof.opening, vp, { hiding })) {
       return { ok: false, reason: 'weights: the folded opening does not match the committed weights' };
     }
     // the advice commitments let a caller link this proof to another (models/chain.ts)
@@ -161,20 +228,57 @@ export function verifyCommitted(
   }
 }
 
-/** The opening as 64 bytes: value (32, little-endian) then the compressed witness point. */
+/** How a verifier names the kind of its commitments. */
+export const kindText = (hiding: boolean): string => (hiding ? 'hiding' : 'binding only');
+
+/** Bytes of an encoded opening: binding 64 (value, W), hiding 192 (value, π, Z). */
+export const BINDING_OPENING_BYTES = 32 + POINT_BYTES;
+export const HIDING_OPENING_BYTES = 32 + POINT_BYTES + 128;
+
+const writeLe = (out: Uint8Array, off: number, x: bigint) => {
+  for (let i = 0; i < 32; i++, x >>= 8n) out[off + i] = Number(x & 0xffn);
+};
+const readLe = (b: Uint8Array, off: number) => {
+  let x = 0n;
+  for (let i = 31; i >= 0; i--) x = (x << 8n) | BigInt(b[off + i]!);
+  return x;
+};
+
+/**
+ * The opening as bytes: value (32, little-endian), then the compressed
+ * witness point (32); a hiding opening then Z as 4 × 32 bytes little-endian
+ * (x.c0, x.c1, y.c0, y.c1; all zero for the point at infinity). The length
+ * tells the kinds apart, but a verifier checks the kind its key expects.
+ */
 export function encodeFoldedOpening(o: FoldedOpening): Uint8Array {
-  const out = new Uint8Array(32 + POINT_BYTES);
-  for (let i = 0; i < 32; i++) out[i] = Number((o.value >> BigInt(8 * i)) & 0xffn);
+  const out = new Uint8Array(o.kind === 'hiding' ? HIDING_OPENING_BYTES : BINDING_OPENING_BYTES);
+  writeLe(out, 0, o.value);
   out.set(encodePoint(o.proof), 32);
+  if (o.kind === 'hiding' && o.z !== null) [...o.z.x, ...o.z.y].forEach((c, i) => writeLe(out, BINDING_OPENING_BYTES + 32 * i, c));
   return out;
 }
 
-/** Inverse of `encodeFoldedOpening` (typed errors on bad bytes: a non-canonical value or a point off the curve). */
+function decodeG2(bytes: Uint8Array): G2Affine {
+  const c = [0, 1, 2, 3].map((i) => readLe(bytes, 32 * i));
+  if (c.every((x) => x === 0n)) return null;
+  if (c.some((x) => x >= Fq.p)) throw new GraphError('folded opening: Z has a coordinate that is not below the field modulus');
+  const z: G2Affine = { x: [c[0]!, c[1]!], y: [c[2]!, c[3]!] };
+  try {
+    g2ToNoble(z); // on the twist and in the prime-order subgroup
+  } catch (e) {
+    throw new GraphError(`folded opening: Z is not a G2 point of the prime-order subgroup (${(e as Error).message})`);
+  }
+  return z;
+}
+
+/** Inverse of `encodeFoldedOpening` (typed errors on bad bytes: a wrong length, a non-canonical value, a point off the curve). */
 export function decodeFoldedOpening(bytes: Uint8Array): FoldedOpening {
-  if (bytes.length !== 32 + POINT_BYTES) throw new GraphError(`folded opening: expected ${32 + POINT_BYTES} bytes, got ${bytes.length}`);
-  let value = 0n;
-  for (let i = 31; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]!);
+  if (bytes.length !== BINDING_OPENING_BYTES && bytes.length !== HIDING_OPENING_BYTES) {
+    throw new GraphError(`folded opening: expected ${BINDING_OPENING_BYTES} bytes (binding) or ${HIDING_OPENING_BYTES} (hiding), got ${bytes.length}`);
+  }
+  const value = readLe(bytes, 0);
   if (value >= Fr.p) throw new GraphError('folded opening: the value is not a canonical field element');
-  const proof: AffinePoint = decodePoint(bytes.subarray(32));
-  return { value, proof };
+  const proof: AffinePoint = decodePoint(bytes.subarray(32, BINDING_OPENING_BYTES));
+  if (bytes.length === BINDING_OPENING_BYTES) return { kind: 'binding', value, proof };
+  return { kind: 'hiding', value, proof, z: decodeG2(bytes.subarray(BINDING_OPENING_BYTES)) };
 }

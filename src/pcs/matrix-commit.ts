@@ -17,12 +17,41 @@
  * < n, zero at a random γ with probability < n/|Fr|. Many matrices fold into
  * the same opening by continuing the powers of γ over all their rows.
  *
- * The commitments are binding, not hiding: they fingerprint a public model.
+ * Two kinds of commitment, chosen at setup (the verifier's key says which;
+ * a proof never does):
+ *
+ * - binding: C_k = [P_k(τ)]₁. Deterministic, so anyone holding the
+ *   commitments can test a guess of a row (quantized weights are small
+ *   integers): they fingerprint a public model. The opening is plain KZG,
+ *   W = [ψ(τ)]₁ with ψ = (P_γ − v)/(X − ρ), checked by
+ *   e(C_γ − v·G + ρ·W, [1]₂) = e(W, [τ]₂).
+ *
+ * - hiding (Pedersen-style blinding of each row): C_k = [P_k(τ)]₁ + r_k·H
+ *   with r_k uniform and secret (the prover's key material) and H a fixed
+ *   point whose discrete log nobody knows (`hashToG1`: try-and-increment
+ *   from a domain tag). For r_γ = Σ γ^i·r_i, C_γ = [P_γ(τ)]₁ + r_γ·H. The
+ *   prover draws s uniform and sends
+ *       π = [ψ(τ)]₁ + s·H ∈ G1,   Z = r_γ·[1]₂ − s·([τ]₂ − ρ·[1]₂) ∈ G2,
+ *   and the verifier checks e(C_γ − v·G, [1]₂) = e(π, [τ]₂ − ρ·[1]₂)·e(H, Z),
+ *   as the one multi-pairing e(C_γ − v·G + ρ·π, [1]₂)·e(−π, [τ]₂)·e(−H, Z) = 1.
+ *   Correct: with h = dlog H, the exponent on the right is
+ *   (ψ(τ) + s·h)(τ − ρ) + h·(r_γ − s(τ − ρ)) = P_γ(τ) − v + h·r_γ, the left's.
+ *   Binding of v: a second opening to v′ ≠ v gives e((v − v′)·G, [1]₂) =
+ *   e(A, [τ − ρ]₂)·e(H, B) for group elements the prover can form; in the
+ *   algebraic group model the H-terms must cancel and what is left,
+ *   (v − v′) = a(τ)·(τ − ρ), is impossible at τ = ρ — so it needs τ or h,
+ *   and the prover knows neither. Hiding: each C_k is uniform whatever the
+ *   row (r_k·H is), π is uniform (s·H), and Z is then fixed by the check, so
+ *   the opening tells nothing beyond v — which the circuit publishes anyway.
+ *   Only [1]₂ and [τ]₂ are needed, which every SRS has (ceremony ones too).
+ *
+ * Binding commitments are the hiding ones with every r_k = 0 (tested).
  */
 import { blake2b } from '@noble/hashes/blake2.js';
-import { Fr, type FieldVec } from '../field/index.js';
+import { Fq, Fr, type FieldVec } from '../field/index.js';
 import type { AffinePoint } from '../curve/types.js';
-import { CurveError } from '../curve/g1.js';
+import { CurveError, g1Neg } from '../curve/g1.js';
+import { g1FromNoble, g1ToNoble, g2FromNoble, g2ToNoble, NobleG1Point, NobleG2Point, type G2Affine } from '../curve/curve.js';
 import { KzgParams, kzgBatchVerify, type KzgClaim } from './kzg.js';
 
 /** A weight matrix: `rows × cols` signed integers (field elements), row-major. */
@@ -39,6 +68,69 @@ export interface MatrixCommitment {
   readonly commitments: readonly AffinePoint[];
 }
 
+/** The domain tag of H, the blinding base of hiding commitments. */
+export const HIDING_BASE_TAG = 'zktensor/weights/H';
+
+/**
+ * A G1 point nobody knows the discrete log of, by try-and-increment:
+ * for counter = 0, 1, …, x = blake2b-512(tag ‖ counter as 4 bytes
+ * little-endian) read little-endian, mod q; the first x with x³ + 3 a square
+ * gives the point (x, y) with y the even square root. BN254's G1 has
+ * cofactor 1, so every point on the curve is in the group.
+ */
+export function hashToG1(tag: string): AffinePoint {
+  const prefix = new TextEncoder().encode(tag);
+  const input = new Uint8Array(prefix.length + 4);
+  input.set(prefix);
+  for (let counter = 0; counter < 1 << 16; counter++) {
+    new DataView(input.buffer).setUint32(prefix.length, counter, true);
+    const d = blake2b(input, { dkLen: 64 });
+    let x = 0n;
+    for (let i = d.length - 1; i >= 0; i--) x = (x << 8n) | BigInt(d[i]!);
+    x %= Fq.p;
+    const y = Fq.sqrt(Fq.add(Fq.mul(Fq.square(x), x), 3n));
+    if (y === undefined || y === 0n) continue;
+    return { x, y: y & 1n ? Fq.neg(y) : y };
+  }
+  throw new CurveError(`hashToG1: expected a point within 2^16 tries for tag ${JSON.stringify(tag)}, found none`);
+}
+
+let hidingBaseCache: { point: AffinePoint; noble: ReturnType<typeof g1ToNoble> } | undefined;
+
+function hidingBaseNoble(): ReturnType<typeof g1ToNoble> {
+  if (!hidingBaseCache) {
+    const point = hashToG1(HIDING_BASE_TAG);
+    // fixed-base windows: setup multiplies H once per row
+    hidingBaseCache = { point, noble: g1ToNoble(point).precompute(8) };
+  }
+  return hidingBaseCache.noble;
+}
+
+/** H = hashToG1(HIDING_BASE_TAG): the blinding base of hiding commitments. */
+export function hidingBase(): AffinePoint {
+  hidingBaseNoble();
+  return hidingBaseCache!.point;
+}
+
+/** A uniform scalar from crypto.getRandomValues (64 bytes reduced mod r: bias < 2^-250). */
+export function randomScalar(): bigint {
+  const b = globalThis.crypto.getRandomValues(new Uint8Array(64));
+  let x = 0n;
+  for (const byte of b) x = (x << 8n) | BigInt(byte);
+  return x % Fr.p;
+}
+
+/** `rows` fresh blinding scalars r_k for a hiding commitment (the prover keeps them secret). */
+export function randomBlinds(rows: number, random: () => bigint = randomScalar): bigint[] {
+  return Array.from({ length: rows }, () => Fr.create(random()));
+}
+
+/** k·P by noble's constant-time ladder (k a secret), with k = 0 → infinity. */
+function mulSecret<P extends { multiply(k: bigint): P }>(point: P, zero: P, k: bigint): P {
+  const s = Fr.create(k);
+  return s === 0n ? zero : point.multiply(s);
+}
+
 function checkShape(where: string, m: WeightMatrix, maxCols: number): void {
   if (!Number.isInteger(m.rows) || !Number.isInteger(m.cols) || m.rows < 1 || m.cols < 1) {
     throw new CurveError(`${where}: expected a matrix of at least 1 × 1, got ${m.rows} × ${m.cols}`);
@@ -49,21 +141,34 @@ function checkShape(where: string, m: WeightMatrix, maxCols: number): void {
   if (m.cols > maxCols) throw new CurveError(`${where}: a row of ${m.cols} coefficients needs an SRS of at least ${m.cols} powers, got ${maxCols}`);
 }
 
+function checkBlinds(where: string, what: string, blinds: readonly bigint[], rows: number): void {
+  if (blinds.length !== rows) throw new CurveError(`${where}: expected ${rows} blinding scalars for ${what}, got ${blinds.length}`);
+  const bad = blinds.findIndex((r) => typeof r !== 'bigint' || r < 0n || r >= Fr.p);
+  if (bad >= 0) throw new CurveError(`${where}: blinding scalar ${bad} of ${what} is not a canonical scalar (expected 0 ≤ r < the group order)`);
+}
+
 const rowOf = (m: WeightMatrix, k: number): bigint[] => {
   const row = new Array<bigint>(m.cols);
   for (let j = 0; j < m.cols; j++) row[j] = Fr.create(m.values[k * m.cols + j]!);
   return row;
 };
 
-/** C_k = [P_k(τ)]₁ for every row k: the setup step, once per model. */
-export function commitMatrixRows(params: KzgParams, m: WeightMatrix): MatrixCommitment {
+/**
+ * The setup step, once per model: C_k = [P_k(τ)]₁ for every row k (binding),
+ * or C_k = [P_k(τ)]₁ + r_k·H with `blinds` = (r_k), one per row (hiding).
+ */
+export function commitMatrixRows(params: KzgParams, m: WeightMatrix, blinds?: readonly bigint[]): MatrixCommitment {
   checkShape('commitMatrixRows', m, 2 ** params.k);
+  if (blinds) checkBlinds('commitMatrixRows', `a ${m.rows}-row matrix`, blinds, m.rows);
   const F = params.ntt.F;
+  const H = blinds ? hidingBaseNoble() : undefined;
   const commitments: AffinePoint[] = [];
   for (let k = 0; k < m.rows; k++) {
     const v = F.fromBigints(rowOf(m, k));
     try {
-      commitments.push(params.commit(v));
+      const c = params.commit(v);
+      const r = blinds?.[k] ?? 0n;
+      commitments.push(H && r !== 0n ? g1FromNoble(g1ToNoble(c).add(mulSecret(H, NobleG1Point.ZERO, r))) : c);
     } finally {
       v.free();
     }
@@ -71,9 +176,17 @@ export function commitMatrixRows(params: KzgParams, m: WeightMatrix): MatrixComm
   return { rows: m.rows, cols: m.cols, commitments };
 }
 
-/** Blake2b-256 over the shapes and points of the matrices, in order: the model's weight fingerprint. */
-export function matrixFingerprint(matrices: readonly MatrixCommitment[]): Uint8Array {
-  const words: bigint[] = [BigInt(matrices.length)];
+/** Above any matrix count: the first word of a hiding fingerprint, so it never equals a binding one. */
+const HIDING_MARK = 1n << 255n;
+
+/**
+ * Blake2b-256 over the shapes and points of the matrices, in order: the
+ * model's weight fingerprint. Hiding commitments are marked by a leading
+ * word (binding fingerprints are as before the mark existed), so the same
+ * points read as the other kind have another fingerprint.
+ */
+export function matrixFingerprint(matrices: readonly MatrixCommitment[], options: { readonly hiding?: boolean } = {}): Uint8Array {
+  const words: bigint[] = options.hiding ? [HIDING_MARK, BigInt(matrices.length)] : [BigInt(matrices.length)];
   for (const m of matrices) {
     words.push(BigInt(m.rows), BigInt(m.cols));
     for (const c of m.commitments) words.push(c ? c.x : 0n, c ? c.y : 0n);
@@ -104,24 +217,54 @@ export function foldRowValues(u: readonly bigint[], gamma: bigint): bigint {
   return acc;
 }
 
-/** A folded opening: C_γ's value at ρ and its KZG witness. */
-export interface FoldedOpening {
+/** A folded opening of binding commitments: C_γ's value at ρ and its KZG witness W. */
+export interface BindingOpening {
+  readonly kind: 'binding';
   readonly value: bigint;
   readonly proof: AffinePoint;
+}
+
+/** A folded opening of hiding commitments: the value, π = [ψ(τ)]₁ + s·H and Z = r_γ·[1]₂ − s·([τ]₂ − ρ·[1]₂). */
+export interface HidingOpening {
+  readonly kind: 'hiding';
+  readonly value: bigint;
+  readonly proof: AffinePoint;
+  readonly z: G2Affine;
+}
+
+export type FoldedOpening = BindingOpening | HidingOpening;
+
+/** Options of `openFoldedRows`. */
+export interface OpenFoldedOptions {
+  /**
+   * The hiding commitments' blinding scalars r_k, per matrix in order (as
+   * `commitMatrixRows` took them): the opening is then a hiding one.
+   * Absent: a binding opening.
+   */
+  readonly blinds?: readonly (readonly bigint[])[];
+  /** The source of the opening's mask s (default: crypto randomness); tests pass a seeded one. */
+  readonly random?: () => bigint;
 }
 
 /**
  * The prover's opening of P_γ = Σ γ^i·P_i (rows of all matrices in order) at ρ:
  * P_γ's coefficients are Σ_i γ^i·row_i, accumulated row by row with axpy.
+ * With `options.blinds` the opening is hiding (r_γ = Σ γ^i·r_i, a fresh s).
  */
-export function openFoldedRows(params: KzgParams, matrices: readonly WeightMatrix[], gamma: bigint, rho: bigint): FoldedOpening {
+export function openFoldedRows(params: KzgParams, matrices: readonly WeightMatrix[], gamma: bigint, rho: bigint, options: OpenFoldedOptions = {}): FoldedOpening {
   const F = params.ntt.F;
   const width = Math.max(1, ...matrices.map((m) => m.cols));
   for (const m of matrices) checkShape('openFoldedRows', m, 2 ** params.k);
+  const blinds = options.blinds;
+  if (blinds) {
+    if (blinds.length !== matrices.length) throw new CurveError(`openFoldedRows: expected blinding scalars for ${matrices.length} matrices, got ${blinds.length}`);
+    matrices.forEach((m, i) => checkBlinds('openFoldedRows', `matrix ${i}`, blinds[i]!, m.rows));
+  }
   const acc = F.alloc(width);
   try {
     let g = 1n;
-    for (const m of matrices) {
+    let rGamma = 0n;
+    for (const [i, m] of matrices.entries()) {
       for (let k = 0; k < m.rows; k++) {
         const row: FieldVec = F.alloc(width);
         try {
@@ -130,11 +273,21 @@ export function openFoldedRows(params: KzgParams, matrices: readonly WeightMatri
         } finally {
           row.free();
         }
+        if (blinds) rGamma = Fr.add(rGamma, Fr.mul(g, blinds[i]![k]!));
         g = Fr.mul(g, gamma);
       }
     }
     const opened = params.open(acc, rho);
-    return { value: opened.value, proof: opened.proof };
+    if (!blinds) return { kind: 'binding', value: opened.value, proof: opened.proof };
+    const s = Fr.create((options.random ?? randomScalar)());
+    const H = hidingBaseNoble();
+    const proof = g1FromNoble(g1ToNoble(opened.proof).add(mulSecret(H, NobleG1Point.ZERO, s)));
+    const g2 = g2ToNoble(params.srs.g2);
+    const sG2 = g2ToNoble(params.srs.sG2);
+    const zero = NobleG2Point.ZERO;
+    // Z = r_γ·[1]₂ − s·([τ]₂ − ρ·[1]₂) = (r_γ + s·ρ)·[1]₂ − s·[τ]₂
+    const z = g2FromNoble(mulSecret(g2, zero, Fr.add(rGamma, Fr.mul(s, rho))).subtract(mulSecret(sG2, zero, s)));
+    return { kind: 'hiding', value: opened.value, proof, z };
   } finally {
     acc.free();
   }
@@ -142,6 +295,11 @@ export function openFoldedRows(params: KzgParams, matrices: readonly WeightMatri
 
 /** The verifier's C_γ = Σ γ^i·C_i over the committed rows of all matrices in order. */
 export function foldedCommitment(matrices: readonly MatrixCommitment[], gamma: bigint, lincomb: (points: AffinePoint[], scalars: bigint[]) => AffinePoint): AffinePoint {
+  const { points, scalars } = foldTerms(matrices, gamma);
+  return lincomb(points, scalars);
+}
+
+function foldTerms(matrices: readonly MatrixCommitment[], gamma: bigint): { points: AffinePoint[]; scalars: bigint[] } {
   const points: AffinePoint[] = [];
   const scalars: bigint[] = [];
   let g = 1n;
@@ -152,31 +310,49 @@ export function foldedCommitment(matrices: readonly MatrixCommitment[], gamma: b
       g = Fr.mul(g, gamma);
     }
   }
-  return lincomb(points, scalars);
+  return { points, scalars };
 }
 
-/** The KZG claim "C_γ opens to `value` at ρ", to check alone or batched with others (kzgBatchVerify). */
+/** The KZG claim "C_γ opens to `value` at ρ" (binding commitments), to check alone or batched with others (kzgBatchVerify). */
 export function foldedClaim(
   matrices: readonly MatrixCommitment[],
   gamma: bigint,
   rho: bigint,
-  opening: FoldedOpening,
+  opening: BindingOpening,
   vp: ReturnType<KzgParams['verifierParams']>,
 ): KzgClaim {
   return { commitment: foldedCommitment(matrices, gamma, vp.group.lincomb), point: rho, value: opening.value, proof: opening.proof };
 }
 
-/** Check a folded opening on its own (the batching challenge is irrelevant for one claim). */
+/**
+ * Check a folded opening on its own. `options.hiding` is the verifier's own
+ * knowledge of its commitments' kind (from its key, never from the opening):
+ * an opening of the other kind is rejected. Never throws (a point off the
+ * curve or outside G2's subgroup is a rejection).
+ */
 export function verifyFoldedOpening(
   matrices: readonly MatrixCommitment[],
   gamma: bigint,
   rho: bigint,
   opening: FoldedOpening,
   vp: ReturnType<KzgParams['verifierParams']>,
+  options: { readonly hiding?: boolean } = {},
 ): boolean {
   try {
-    return kzgBatchVerify([foldedClaim(matrices, gamma, rho, opening, vp)], vp, 1n);
+    if (opening.kind !== (options.hiding ? 'hiding' : 'binding')) return false;
+    if (opening.kind === 'binding') return kzgBatchVerify([foldedClaim(matrices, gamma, rho, opening, vp)], vp, 1n); // the batching challenge is irrelevant for one claim
+    // e(C_γ − v·G + ρ·π, [1]₂) · e(−π, [τ]₂) · e(−H, Z) = 1
+    const { points, scalars } = foldTerms(matrices, gamma);
+    points.push(vp.g1, opening.proof);
+    scalars.push(Fr.neg(opening.value), Fr.create(rho));
+    const lhs = vp.group.lincomb(points, scalars);
+    const pi = vp.group.lincomb([opening.proof], [1n]); // checked on the curve before it is negated
+    return vp.group.pairingProductIsOne([
+      [lhs, vp.g2],
+      [g1Neg(pi), vp.sG2],
+      [g1Neg(hidingBase()), opening.z],
+    ]);
   } catch {
-    return false; // a point off the curve in the opening: rejected, not thrown
+    return false;
   }
 }

@@ -4,18 +4,27 @@
  * and the outputs equal the quantized evaluator; the matmul rows drop by the
  * n·p Horner rows; the real prover with the folded opening verifies against
  * the fingerprint; a prover holding other matmul weights, a changed opening
- * and mismatched commitments are rejected.
+ * and mismatched commitments are rejected. Hiding commitments (the default):
+ * the proof verifies against them and not against other weights' hiding
+ * commitments or the same weights under other blinds; binding-only ones
+ * verify too, and an opening of one kind is rejected by a verifier holding
+ * the other (its own record decides, never the proof).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Fr } from '../../src/field/index.js';
 import {
   commitModelWeights,
+  type CommittedProof,
+  committedMatrices,
   decodeFoldedOpening,
   encodeFoldedOpening,
   proveCommitted,
   verifyCommitted,
   type ModelWeightCommitment,
+  type ModelWeightSecrets,
 } from '../../src/models/committed.js';
+import { matrixFingerprint, openFoldedRows } from '../../src/pcs/matrix-commit.js';
+import type { VerifyingKey } from '../../src/plonkish/backend/vk.js';
 import { committedWeightNames, compileModel, encodeText, getPreset, ModelCircuit, type ModelCircuitParams, modelRows, presetGraph, presetQuant, publicInstances, QuantEvaluator, QuantizedWeights } from '../../src/models/index.js';
 import { keygen, type ProvingKey } from '../../src/plonkish/backend/keygen.js';
 import { verifyDetailed } from '../../src/plonkish/backend/verifier.js';
@@ -109,26 +118,96 @@ describe('weights = committed, real prover (gpt2-tiny)', () => {
   let pk: ProvingKey;
   let p: ModelCircuitParams;
   let weights: ModelWeightCommitment;
+  let secrets: ModelWeightSecrets;
+  let honest: CommittedProof; // the hiding proof of the first test, reused by later ones
   const K = 11;
 
   beforeAll(() => {
     params = new KzgParams(unsafeDevSrs(K, 'committed-model'));
     p = compile('committed');
     pk = keygen(new ModelCircuit(p), params, K);
-    weights = commitModelWeights(params, p);
+    const c = commitModelWeights(params, p);
+    weights = c.commitment;
+    secrets = c.secrets!;
   });
 
-  it('proves and verifies with the folded opening; a changed opening or other commitments are rejected', () => {
+  /** ρ and γ as the verifier derives them for `proof` bound to `fingerprint`. */
+  function challenges(vk: VerifyingKey, proof: Uint8Array, instances: bigint[][], fingerprint: Uint8Array): { rho: bigint; gamma: bigint } {
+    const r = verifyDetailed(vk, proof, instances, params.verifierParams(), { bind: fingerprint });
+    const at = (name: string) => r.challenges![vk.circuit.challenges.find((c) => c.name === name)!.index]!;
+    return { rho: at('freivalds.rho'), gamma: at('weights.gamma') };
+  }
+
+  it('proves and verifies with the folded opening (hiding by default); a changed opening or other commitments are rejected', () => {
+    expect(weights.hiding).toBe(true);
+    expect(secrets.blinds.map((b) => b.length)).toEqual(weights.matrices.map((m) => m.rows));
     const { circuit, instances } = witness(p);
-    const proof = proveCommitted(pk, circuit, instances, params, weights);
+    const proof = proveCommitted(pk, circuit, instances, params, weights, { secrets });
+    honest = proof;
+    expect(proof.opening.kind).toBe('hiding');
     const vp = params.verifierParams();
     // proveCommitted no longer verifies its own proof: the opening at the challenges it returns verifies here
-    expect(verifyCommitted(pk.vk, proof, instances, vp, weights, p)).toEqual({ ok: true });
+    expect(verifyCommitted(pk.vk, proof, instances, vp, weights, p)).toMatchObject({ ok: true });
     expect(decodeFoldedOpening(encodeFoldedOpening(proof.opening))).toEqual(proof.opening);
+    expect(encodeFoldedOpening(proof.opening)).toHaveLength(192);
     const badValue = { ...proof, opening: { ...proof.opening, value: Fr.add(proof.opening.value, 1n) } };
     expect(verifyCommitted(pk.vk, badValue, instances, vp, weights, p)).toMatchObject({ ok: false, reason: expect.stringMatching(/differs from the fold/) });
     const swapped = { ...weights, matrices: [...weights.matrices].reverse() };
     expect(verifyCommitted(pk.vk, proof, instances, vp, swapped, p).ok).toBe(false);
+    // hiding commitments need the secrets, of the right shape, before any proving work
+    expect(() => proveCommitted(pk, circuit, instances, params, weights)).toThrow(/hiding: expected the prover’s secrets/);
+    expect(() => proveCommitted(pk, circuit, instances, params, weights, { secrets: { blinds: secrets.blinds.slice(1) } })).toThrow(/expected blinding scalars for \d+ matrices/);
+  });
+
+  it('hiding: other weights’ commitments, or the same weights under other blinds, reject the proof', () => {
+    const { instances } = witness(p);
+    const vp = params.verifierParams();
+    const target = committedWeightNames(p).find((n) => !n.startsWith('wte'))!;
+    const otherWeights = commitModelWeights(params, { ...p, weights: new TamperedWeights(p, target) }).commitment;
+    const reblinded = commitModelWeights(params, p).commitment;
+    for (const other of [otherWeights, reblinded]) {
+      expect(other.fingerprint).not.toEqual(weights.fingerprint);
+      const r = verifyCommitted(pk.vk, honest, instances, vp, other, p);
+      expect(r.ok).toBe(false);
+      // the circuit proof is bound to the verifier's fingerprint: rejected before the opening
+      expect(r.reason).not.toMatch(/^weights:/);
+    }
+    // the same weights under other blinds, bound to the honest fingerprint so only the opening can tell: rejected there
+    const c = challenges(pk.vk, honest.proof, instances, weights.fingerprint);
+    const mixed = { ...honest, opening: openFoldedRows(params, committedMatrices(p), c.gamma, c.rho, { blinds: commitModelWeights(params, p).secrets!.blinds }) };
+    expect(verifyCommitted(pk.vk, mixed, instances, vp, weights, p)).toMatchObject({ ok: false, reason: expect.stringMatching(/folded opening does not match/) });
+  });
+
+  it('binding-only commitments verify; the kind is the verifier’s: an opening of the other kind is rejected', () => {
+    const { circuit, instances } = witness(p);
+    const vp = params.verifierParams();
+    const c = commitModelWeights(params, p, { hiding: false });
+    const binding = c.commitment;
+    expect(c.secrets).toBeUndefined();
+    expect(binding.hiding).toBe(false);
+    // the kind is covered by the fingerprint
+    expect(binding.fingerprint).toEqual(matrixFingerprint(binding.matrices));
+    expect(binding.fingerprint).not.toEqual(matrixFingerprint(binding.matrices, { hiding: true }));
+    expect(() => proveCommitted(pk, circuit, instances, params, binding, { secrets })).toThrow(/binding only: expected no secrets/);
+    const proof = proveCommitted(pk, circuit, instances, params, binding);
+    expect(proof.opening.kind).toBe('binding');
+    expect(encodeFoldedOpening(proof.opening)).toHaveLength(64);
+    expect(decodeFoldedOpening(encodeFoldedOpening(proof.opening))).toEqual(proof.opening);
+    expect(verifyCommitted(pk.vk, proof, instances, vp, binding, p)).toMatchObject({ ok: true });
+    // across kinds: each proof is rejected by the other verifier
+    expect(verifyCommitted(pk.vk, proof, instances, vp, weights, p).ok).toBe(false);
+    expect(verifyCommitted(pk.vk, honest, instances, vp, binding, p).ok).toBe(false);
+    // the same points relabelled binding: another fingerprint, so the hiding proof is rejected
+    expect(verifyCommitted(pk.vk, honest, instances, vp, { ...weights, hiding: false }, p).ok).toBe(false);
+    // a non-hiding opening of the same value inside the hiding proof: the hiding verifier rejects it by its own record
+    const ch = challenges(pk.vk, honest.proof, instances, weights.fingerprint);
+    const plain = openFoldedRows(params, committedMatrices(p), ch.gamma, ch.rho);
+    expect(plain.value).toBe(honest.opening.value);
+    expect(verifyCommitted(pk.vk, { ...honest, opening: plain }, instances, vp, weights, p)).toMatchObject({ ok: false, reason: expect.stringMatching(/commitments are hiding: expected a hiding opening, got a binding one/) });
+    // and the hiding opening inside the binding proof, against the binding verifier
+    const cb = challenges(pk.vk, proof.proof, instances, binding.fingerprint);
+    const masked = openFoldedRows(params, committedMatrices(p), cb.gamma, cb.rho, { blinds: secrets.blinds });
+    expect(verifyCommitted(pk.vk, { ...proof, opening: masked }, instances, vp, binding, p)).toMatchObject({ ok: false, reason: expect.stringMatching(/binding only: expected a binding opening, got a hiding one/) });
   });
 
   it('a prover holding other matmul weights (same VK) gets a verifying circuit proof but fails the fingerprint', () => {
@@ -136,7 +215,7 @@ describe('weights = committed, real prover (gpt2-tiny)', () => {
     const target = committedWeightNames(p).find((n) => !n.startsWith('wte'))!;
     const cheat: ModelCircuitParams = { ...p, weights: new TamperedWeights(p, target) };
     const { circuit, instances } = witness(cheat);
-    const proof = proveCommitted(pk, circuit, instances, params, weights);
+    const proof = proveCommitted(pk, circuit, instances, params, weights, { secrets });
     const r = verifyCommitted(pk.vk, proof, instances, params.verifierParams(), weights, p);
     expect(r.ok).toBe(false);
     expect(r.reason).toMatch(/folded opening does not match the committed weights/);
@@ -147,7 +226,7 @@ describe('weights = committed, real prover (gpt2-tiny)', () => {
     const vp = params.verifierParams();
     const other = Uint8Array.from(weights.fingerprint, (b, i) => (i === 0 ? b ^ 1 : b));
     // the prover binds a fingerprint other than the verifier's commitments' (the honest opening alone cannot save it)
-    const wrong = proveCommitted(pk, circuit, instances, params, { fingerprint: other });
+    const wrong = proveCommitted(pk, circuit, instances, params, { fingerprint: other }, { secrets });
     const r = verifyCommitted(pk.vk, wrong, instances, vp, weights, p);
     expect(r.ok).toBe(false);
     expect(r.reason).not.toMatch(/^weights:/);

@@ -3,17 +3,33 @@
  * noble's Σ B_kj·[τ^j]₁; (B·r)_k by Horner equals the naive Σ_j B_kj·ρ^j;
  * the folded opening verifies for the true u and is rejected for a changed
  * u entry, another matrix, a wrong point, a wrong challenge and a bad proof.
+ *
+ * Hiding commitments: H is the try-and-increment point recomputed here from
+ * blake2b; over an SRS whose τ the test chose, C_k, π and Z equal their
+ * definitions computed from τ directly, and the multi-pairing check agrees
+ * with the equation e(C_γ − v·G, [1]₂) = e(π, [τ − ρ]₂)·e(H, Z) evaluated
+ * pairing by pairing; round trips over several matrices verify, and a wrong
+ * value, point, challenge, other weights, tampered π or Z, the blinds of
+ * another commitment and an opening of the other kind are all rejected.
  */
+import { blake2b } from '@noble/hashes/blake2.js';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Fr } from '../../src/field/index.js';
-import { nobleMsm } from '../../src/curve/curve.js';
+import { Fq, Fr, mulberry32 } from '../../src/field/index.js';
+import { Fq12, G2_GENERATOR, g2FromNoble, g2ToNoble, NobleG2Point, nobleMsm, nobleMul, pairing } from '../../src/curve/curve.js';
+import { G1_GENERATOR, g1Add, g1IsOnCurve, g1Neg } from '../../src/curve/g1.js';
 import { KzgParams, unsafeDevSrs } from '../../src/pcs/kzg.js';
+import type { Srs } from '../../src/pcs/srs.js';
 import {
   commitMatrixRows,
+  type FoldedOpening,
   foldRowValues,
+  HIDING_BASE_TAG,
+  hashToG1,
+  hidingBase,
   matrixFingerprint,
   openFoldedRows,
+  randomBlinds,
   rowEvaluations,
   verifyFoldedOpening,
   type WeightMatrix,
@@ -92,5 +108,184 @@ describe('matrix commitments', () => {
     expect(matrixFingerprint([a, b])).toEqual(matrixFingerprint([a, b]));
     expect(() => commitMatrixRows(params, { rows: 2, cols: 3, values: [1n, 2n] })).toThrow(/expected 2 × 3 = 6 values, got 2/);
     expect(() => commitMatrixRows(params, { rows: 1, cols: 33, values: new Array(33).fill(1n) })).toThrow(/at least 33 powers, got 32/);
+  });
+});
+
+/** A seeded scalar source (tests only). */
+const seeded = (seed: number) => {
+  const next = mulberry32(seed);
+  return () => Array.from({ length: 8 }, () => BigInt(next())).reduce((a, w) => (a << 32n) | w, 0n) % Fr.p;
+};
+
+/** P(x) for coefficients `c`, naively. */
+const evalAt = (c: readonly bigint[], x: bigint) => c.reduce((a, v, j) => Fr.add(a, Fr.mul(v, Fr.pow(x, BigInt(j)))), 0n);
+
+describe('hiding matrix commitments', () => {
+  const TAU = 0x2f1e3d4c5b6a798897a6b5c4d3e2f1n;
+  let known: KzgParams; // an SRS whose τ the test knows, for the oracles
+  beforeAll(() => {
+    const n = 16;
+    const srs: Srs = { k: 4, g1: Array.from({ length: n }, (_, i) => nobleMul(G1_GENERATOR, Fr.pow(TAU, BigInt(i)))), g2: G2_GENERATOR, sG2: g2FromNoble(NobleG2Point.BASE.multiply(TAU)) };
+    known = new KzgParams(srs);
+  });
+
+  it('H is the try-and-increment point of its tag: on the curve, y even, deterministic, not G', () => {
+    // the oracle: the first counter whose blake2b-512 (little-endian, mod q) is an x on the curve
+    let expectedX: bigint | undefined;
+    for (let counter = 0; expectedX === undefined; counter++) {
+      const input = new Uint8Array([...new TextEncoder().encode(HIDING_BASE_TAG), counter & 0xff, (counter >> 8) & 0xff, 0, 0]);
+      const x = [...blake2b(input, { dkLen: 64 })].reverse().reduce((a, b) => (a << 8n) | BigInt(b), 0n) % Fq.p;
+      if (Fq.legendre(Fq.add(Fq.mul(Fq.square(x), x), 3n)) === 1) expectedX = x;
+    }
+    const H = hidingBase();
+    expect(H).not.toBeNull();
+    expect(H!.x).toBe(expectedX);
+    expect(H!.y & 1n).toBe(0n);
+    expect(g1IsOnCurve(H)).toBe(true);
+    expect(hashToG1(HIDING_BASE_TAG)).toEqual(H);
+    expect(H).not.toEqual(G1_GENERATOR);
+    const other = hashToG1('zktensor/weights/other');
+    expect(g1IsOnCurve(other)).toBe(true);
+    expect(other).not.toEqual(H);
+  });
+
+  it('C_k = [P_k(τ)]₁ + r_k·H (known τ); r = 0 gives the binding commitment; other r, other commitments', () => {
+    const m = matrix(3, 5, 11);
+    const blinds = randomBlinds(3, seeded(1));
+    const c = commitMatrixRows(known, m, blinds);
+    const H = hidingBase();
+    for (let k = 0; k < 3; k++) {
+      const row = Array.from(m.values).slice(5 * k, 5 * k + 5);
+      expect(c.commitments[k]).toEqual(g1Add(nobleMul(G1_GENERATOR, evalAt(row, TAU)), nobleMul(H, blinds[k]!)));
+    }
+    expect(commitMatrixRows(known, m, [0n, 0n, 0n])).toEqual(commitMatrixRows(known, m));
+    const again = commitMatrixRows(known, m, randomBlinds(3, seeded(2)));
+    for (let k = 0; k < 3; k++) expect(again.commitments[k]).not.toEqual(c.commitments[k]);
+    // the kind is part of the fingerprint: the same points read as binding or hiding differ
+    expect(matrixFingerprint([c], { hiding: true })).not.toEqual(matrixFingerprint([c]));
+    expect(matrixFingerprint([c], { hiding: false })).toEqual(matrixFingerprint([c]));
+    // binding fingerprints are as before the kind existed: blake2b over (count, rows, cols, x, y, …) as 32-byte words
+    const words = [1n, 3n, 5n, ...c.commitments.flatMap((p) => [p!.x, p!.y])];
+    const bytes = Uint8Array.from(words.flatMap((w) => Array.from({ length: 32 }, (_, b) => Number((w >> BigInt(8 * (31 - b))) & 0xffn))));
+    expect(matrixFingerprint([c])).toEqual(blake2b(bytes, { dkLen: 32 }));
+    expect(() => commitMatrixRows(known, m, [1n, 2n])).toThrow(/expected 3 blinding scalars for a 3-row matrix, got 2/);
+    expect(() => commitMatrixRows(known, m, [1n, 2n, Fr.p])).toThrow(/blinding scalar 2 .* not a canonical scalar/);
+  });
+
+  it('π = [ψ(τ)]₁ + s·H and Z = r_γ·[1]₂ − s·[τ − ρ]₂ (known τ); the check agrees with the pairing equation', () => {
+    const ms = [matrix(2, 4, 21), matrix(3, 6, 22)];
+    const blinds = ms.map((m, i) => randomBlinds(m.rows, seeded(30 + i)));
+    const cs = ms.map((m, i) => commitMatrixRows(known, m, blinds[i]));
+    const rho = 0x51234n;
+    const gamma = 0x98765n;
+    const s = seeded(40)();
+    const o = openFoldedRows(known, ms, gamma, rho, { blinds, random: () => s });
+    expect(o.kind).toBe('hiding');
+    if (o.kind !== 'hiding') return;
+    // P_γ's coefficients and r_γ, naively
+    const width = 6;
+    const pg = new Array<bigint>(width).fill(0n);
+    let rg = 0n;
+    let g = 1n;
+    ms.forEach((m, i) => {
+      for (let k = 0; k < m.rows; k++) {
+        for (let j = 0; j < m.cols; j++) pg[j] = Fr.add(pg[j]!, Fr.mul(g, m.values[k * m.cols + j]!));
+        rg = Fr.add(rg, Fr.mul(g, blinds[i]![k]!));
+        g = Fr.mul(g, gamma);
+      }
+    });
+    const v = evalAt(pg, rho);
+    expect(o.value).toBe(v);
+    const psiTau = Fr.div(Fr.sub(evalAt(pg, TAU), v), Fr.sub(TAU, rho));
+    const H = hidingBase();
+    expect(o.proof).toEqual(g1Add(nobleMul(G1_GENERATOR, psiTau), nobleMul(H, s)));
+    expect(o.z).toEqual(g2FromNoble(NobleG2Point.BASE.multiply(Fr.add(rg, Fr.mul(s, Fr.sub(rho, TAU))))));
+    // e(C_γ − v·G, [1]₂) = e(π, [τ]₂ − ρ·[1]₂) · e(H, Z), pairing by pairing
+    const cg = nobleMsm(cs.flatMap((c) => c.commitments), Array.from({ length: 5 }, (_, i) => Fr.pow(gamma, BigInt(i))));
+    const lhs = pairing(g1Add(cg, g1Neg(nobleMul(G1_GENERATOR, v))), G2_GENERATOR);
+    const tauMinusRho = g2FromNoble(g2ToNoble(known.srs.sG2).subtract(NobleG2Point.BASE.multiply(rho)));
+    const rhs = Fq12.mul(pairing(o.proof, tauMinusRho), pairing(H, o.z));
+    expect(Fq12.eql(lhs, rhs)).toBe(true);
+    const vp = known.verifierParams();
+    expect(verifyFoldedOpening(cs, gamma, rho, o, vp, { hiding: true })).toBe(true);
+    // another value: the equation fails, and so does the check
+    const wrongLhs = pairing(g1Add(cg, g1Neg(nobleMul(G1_GENERATOR, Fr.add(v, 1n)))), G2_GENERATOR);
+    expect(Fq12.eql(wrongLhs, rhs)).toBe(false);
+    expect(verifyFoldedOpening(cs, gamma, rho, { ...o, value: Fr.add(v, 1n) }, vp, { hiding: true })).toBe(false);
+  });
+
+  it('round trip over several random matrices (fast-check), folded as the model does', () => {
+    const vp = params.verifierParams();
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 8 })), { minLength: 1, maxLength: 3 }), fc.integer(), fc.bigInt({ min: 0n, max: Fr.p - 1n }), fc.bigInt({ min: 0n, max: Fr.p - 1n }), (shapes, seed, rho, gamma) => {
+        const ms = shapes.map(([r, c], i) => matrix(r, c, seed + i));
+        const blinds = ms.map((m) => randomBlinds(m.rows));
+        const cs = ms.map((m, i) => commitMatrixRows(params, m, blinds[i]));
+        const o = openFoldedRows(params, ms, gamma, rho, { blinds });
+        expect(o.value).toBe(foldRowValues(ms.flatMap((m) => rowEvaluations(m, rho)), gamma));
+        expect(verifyFoldedOpening(cs, gamma, rho, o, vp, { hiding: true })).toBe(true);
+        // the same weights' binding opening is not accepted by a hiding verifier
+        expect(verifyFoldedOpening(cs, gamma, rho, openFoldedRows(params, ms, gamma, rho), vp, { hiding: true })).toBe(false);
+      }),
+      { numRuns: 6 },
+    );
+  });
+
+  it('rejects a wrong value, point or challenge, other weights, tampered π or Z, wrong blinds, and the other kind', () => {
+    const ms = [matrix(4, 6, 52), matrix(3, 9, 53)];
+    const blinds = ms.map((m) => randomBlinds(m.rows));
+    const cs = ms.map((m, i) => commitMatrixRows(params, m, blinds[i]));
+    const rho = 0x1234567n;
+    const gamma = 0x7654321n;
+    const vp = params.verifierParams();
+    const o = openFoldedRows(params, ms, gamma, rho, { blinds });
+    const ok = (x: FoldedOpening, c = cs, g = gamma, r = rho) => verifyFoldedOpening(c, g, r, x, vp, { hiding: true });
+    expect(ok(o)).toBe(true);
+    if (o.kind !== 'hiding') throw new Error('expected a hiding opening');
+    // a fresh s: another opening of the same claim, also accepted (π is masked)
+    const o2 = openFoldedRows(params, ms, gamma, rho, { blinds });
+    expect(o2.proof).not.toEqual(o.proof);
+    expect(ok(o2)).toBe(true);
+
+    expect(ok({ ...o, value: Fr.add(o.value, 1n) })).toBe(false);
+    expect(ok(o, cs, gamma, rho + 1n)).toBe(false);
+    expect(ok(o, cs, gamma + 1n, rho)).toBe(false);
+    // other weights (one entry changed), opened with the same blinds or their own commitment's
+    const other = [ms[0]!, { ...ms[1]!, values: Array.from(ms[1]!.values).map((v, i) => (i === 4 ? Fr.add(v, 1n) : v)) }];
+    expect(ok(openFoldedRows(params, other, gamma, rho, { blinds }))).toBe(false);
+    const otherBlinds = other.map((m) => randomBlinds(m.rows));
+    const otherCs = other.map((m, i) => commitMatrixRows(params, m, otherBlinds[i]));
+    const otherOpening = openFoldedRows(params, other, gamma, rho, { blinds: otherBlinds });
+    expect(ok(otherOpening, otherCs)).toBe(true);
+    expect(ok(otherOpening)).toBe(false);
+    // tampered π or Z
+    expect(ok({ ...o, proof: g1Add(o.proof, G1_GENERATOR) })).toBe(false);
+    expect(ok({ ...o, z: g2FromNoble(g2ToNoble(o.z).add(NobleG2Point.BASE)) })).toBe(false);
+    expect(ok({ ...o, z: null })).toBe(false);
+    expect(ok({ ...o, proof: o2.proof })).toBe(false); // π of one opening, Z of another
+    // the same weights committed with other blinds: the opening with these blinds fails against them
+    const reblinded = ms.map((m) => randomBlinds(m.rows));
+    const reCs = ms.map((m, i) => commitMatrixRows(params, m, reblinded[i]));
+    expect(ok(o, reCs)).toBe(false);
+    expect(ok(openFoldedRows(params, ms, gamma, rho, { blinds: reblinded }))).toBe(false);
+    // points off the curve or outside the subgroup: rejected, not thrown
+    expect(ok({ ...o, proof: { x: 1n, y: 1n } })).toBe(false);
+    expect(ok({ ...o, z: { x: [1n, 0n], y: [1n, 0n] } })).toBe(false);
+    // the kind is the verifier's: a binding opening against hiding commitments, and a hiding opening against binding ones
+    const binding = openFoldedRows(params, ms, gamma, rho);
+    expect(binding.kind).toBe('binding');
+    expect(ok(binding)).toBe(false);
+    expect(ok({ kind: 'binding', value: o.value, proof: o.proof })).toBe(false);
+    const plain = ms.map((m) => commitMatrixRows(params, m));
+    expect(verifyFoldedOpening(plain, gamma, rho, binding, vp)).toBe(true);
+    expect(verifyFoldedOpening(plain, gamma, rho, binding, vp, { hiding: false })).toBe(true);
+    expect(verifyFoldedOpening(plain, gamma, rho, o, vp)).toBe(false);
+    // a hiding opening with all r = 0 is still of the hiding kind: accepted only by a hiding verifier (of r = 0 commitments)
+    const zero = openFoldedRows(params, ms, gamma, rho, { blinds: ms.map((m) => new Array<bigint>(m.rows).fill(0n)) });
+    expect(verifyFoldedOpening(plain, gamma, rho, zero, vp, { hiding: true })).toBe(true);
+    expect(verifyFoldedOpening(plain, gamma, rho, zero, vp)).toBe(false);
+    // blinds that do not fit the matrices are typed errors
+    expect(() => openFoldedRows(params, ms, gamma, rho, { blinds: [blinds[0]!] })).toThrow(/expected blinding scalars for 2 matrices, got 1/);
+    expect(() => openFoldedRows(params, ms, gamma, rho, { blinds: [blinds[0]!, [1n]] })).toThrow(/expected 3 blinding scalars for matrix 1, got 1/);
   });
 });
