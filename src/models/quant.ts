@@ -12,7 +12,7 @@
  *   relu     max(x, 0)
  *   gelu     table lookup over the calibrated input range [min, max]
  *   softmax  zkAttn (softmax.ts), output scale s
- *   layernorm  y = LN(x) (rsqrt table over variance in [0, 2^R)), then ·γ (mul) and +β (add)
+ *   layernorm  y = LN(x) (rsqrt by range-checked inequalities, variance in [0, 2^R)), then ·γ (mul) and +β (add) if given
  *   attention  attention.ts (Freivalds QKᵀ, scaled scores, softmax, P·V)
  *   view     entries picked from the inputs (exact, no constraints)
  *   rowmax   max over the last axis (max.ts)
