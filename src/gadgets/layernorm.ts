@@ -26,7 +26,7 @@
  * L, H bound the honest residuals: lo ≤ 4K, and for ι ≥ 1 both lo, hi <
  * (2ι + 1)²W − (2ι − 1)²W = 8ιW ≤ 8√(K·W_max) + 4·W_max (ι ≤ √(K/W) + ½),
  * with W_max = (2^R − 1)·b + a·2^s; for ι = 0, hi < W ≤ W_max.
- * No wrap-around: v, ι and z are range-checked first, so |lo|, |hi| ≤
+ * No wrap-around: v < 2^R, ι < 2^I and z ∈ {0, 1} are checked, so |lo|, |hi| ≤
  * (2^(I+1) + 1)²·W_max + 4K + W_max (I = ι's bit width), which `configure`
  * requires to be below 2^250 (< p/8): the field values of lo and hi are then
  * the integers, and their range checks are the integer inequalities.
