@@ -25,6 +25,7 @@ import {
 } from '../../src/models/committed.js';
 import { matrixFingerprint, openFoldedRows } from '../../src/pcs/matrix-commit.js';
 import type { VerifyingKey } from '../../src/plonkish/backend/vk.js';
+import { withCommittedMatmuls } from '../../src/models/committed-graph.js';
 import { committedWeightNames, compileModel, encodeText, getPreset, ModelCircuit, type ModelCircuitParams, modelRows, presetGraph, presetQuant, publicInstances, QuantEvaluator, QuantizedWeights } from '../../src/models/index.js';
 import { keygen, type ProvingKey } from '../../src/plonkish/backend/keygen.js';
 import { verifyDetailed } from '../../src/plonkish/backend/verifier.js';
@@ -55,7 +56,8 @@ class TamperedWeights extends QuantizedWeights {
 }
 
 function witness(p: ModelCircuitParams) {
-  const q = new QuantEvaluator(graph, quant, p.weights);
+  // the circuit computes the rewritten graph (biases in their matrices, LayerNorm γ/β folded into the matmuls)
+  const q = new QuantEvaluator(p.graph, quant, p.weights);
   const qin = q.quantizeInputs({ tokens });
   const values = q.run(qin);
   return { circuit: new ModelCircuit(p, qin), instances: publicInstances(p, values), values };
@@ -78,15 +80,15 @@ describe('weights = committed (gpt2-tiny)', () => {
     expect(mock.lateInstances()[1]).toHaveLength(1);
   });
 
-  it('the committed transpose wteᵀ is the transpose of the quantized wte, with the caller’s weights or without', () => {
-    const own = compileModel(graph, quant, { visibility: { weights: 'committed' }, weights: new QuantizedWeights(graph, quant.scale) });
-    const plain = compile('committed');
+  it('the committed transpose wteᵀ (lm_head without the LayerNorm fold) is the transpose of the quantized wte, with the caller’s weights or without', () => {
+    const own = withCommittedMatmuls(graph, new QuantizedWeights(graph, quant.scale), { foldLayerNorm: false });
+    const plain = withCommittedMatmuls(graph, undefined, { foldLayerNorm: false }).graph;
     const [V, D] = graph.weights.find((w) => w.name === 'wte')!.shape as [number, number];
     const wte = new QuantizedWeights(graph, quant.scale).get('wte');
     const expected = BigInt64Array.from({ length: V * D }, (_, k) => wte[(k % V) * D + Math.floor(k / V)]!);
-    expect(own.weights.get('wteᵀ')).toEqual(expected);
-    expect(plain.weights.get('wteᵀ')).toEqual(expected);
-    expect(plain.info.get('wteᵀ')!.shape).toEqual([D, V]);
+    expect(own.weights!.get('wteᵀ')).toEqual(expected);
+    expect(new QuantizedWeights(plain, quant.scale).get('wteᵀ')).toEqual(expected);
+    expect(plain.weights.find((w) => w.name === 'wteᵀ')!.shape).toEqual([D, V]);
   });
 
   it('rows by op: the matmul rows lose the n·p Horner rows over B; the embedding its V·D table', () => {
@@ -95,14 +97,16 @@ describe('weights = committed (gpt2-tiny)', () => {
     const rows = modelRows(compile('committed'));
     const committed = rows.byOp;
     const p = compile('committed');
-    // lm_head's B = wteᵀ is committed too (as the weight "wteᵀ"): no matmul is left on the fixed-weights chip
-    expect(committedWeightNames(p)).toEqual(expect.arrayContaining(['wte', 'wteᵀ']));
+    // lm_head's B = wteᵀ is committed too (ln_f's γ/β folded in: "ln_f∘wteᵀ"): no matmul is left on the fixed-weights chip
+    expect(committedWeightNames(p)).toEqual(expect.arrayContaining(['wte', 'ln_f∘wteᵀ']));
     expect(committed.matmul).toBeUndefined();
+    // A m × n, committed B′ k × q (k = n + 1 with a bias row): n·q + m·q + m·n rows → m·q + m·k + 2k
     const saved = p.graph.nodes
       .filter((n) => n.op === 'matmul_committed')
       .reduce((a, n) => {
-        const [k, cols] = p.info.get(n.inputs[1]!)!.shape as [number, number];
-        return a + k * cols - 2 * k;
+        const [m, cols] = p.info.get(n.inputs[0]!)!.shape as [number, number];
+        const [k, q] = p.info.get(n.inputs[1]!)!.shape as [number, number];
+        return a + cols * q - 2 * k - m * (k - cols);
       }, 0);
     expect(fixed.matmul! - committed.cmatmul!).toBe(saved);
     const [V, D] = graph.weights.find((w) => w.name === 'wte')!.shape as [number, number];
