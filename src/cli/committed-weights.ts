@@ -73,10 +73,10 @@ function parseOpening(text: string | undefined): FoldedOpening | string {
 }
 
 /**
- * The circuit proof, then the folded opening against `weights` (the
- * verifier's own, from vk.bin, of the kind vk.bin records: `hiding`): its
- * value must be the fold v the circuit published, it must be of that kind,
- * and it must open C_γ = Σ γ^i·C_i at ρ. Never throws.
+ * The folded opening must be of the kind vk.bin records (`hiding`), then
+ * the circuit proof must verify, the opening's value must be the fold v the
+ * circuit published, and it must open C_γ = Σ γ^i·C_i at ρ against
+ * `weights` (the verifier's own, from vk.bin). Never throws.
  */
 export function verifyWithWeights(
   vk: VerifyingKey,
@@ -90,6 +90,10 @@ export function verifyWithWeights(
   try {
     const o = parseOpening(opening);
     if (typeof o === 'string') return { ok: false, reason: o };
+    // vk.bin says which check applies (setup fixed it), never the proof file
+    if (o.kind !== (hiding ? 'hiding' : 'binding')) {
+      return { ok: false, reason: `weights: vk.bin's commitments are ${kindText(hiding)}: expected a ${hiding ? 'hiding' : 'binding'} opening, got a ${o.kind} one (the kind is fixed by setup, not by the proof file)` };
+    }
     const at = (list: readonly { readonly index: number; readonly name?: string }[], name: string) => list.find((x) => x.name === name)?.index;
     const rhoAt = at(vk.circuit.challenges, RHO);
     const gammaAt = at(vk.circuit.challenges, GAMMA);
@@ -104,9 +108,6 @@ export function verifyWithWeights(
     const gamma = r.challenges?.[gammaAt];
     if (v === undefined || rho === undefined || gamma === undefined) return { ok: false, reason: 'weights: the circuit published no fold' };
     if (o.value !== v) return { ok: false, reason: 'weights: the opening’s value differs from the fold the circuit published' };
-    if (o.kind !== (hiding ? 'hiding' : 'binding')) {
-      return { ok: false, reason: `weights: vk.bin's commitments are ${kindText(hiding)}: expected a ${hiding ? 'hiding' : 'binding'} opening, got a ${o.kind} one (the kind is fixed by setup, not by the proof file)` };
-    }
     if (!verifyFoldedOpening(weights, gamma, rho, o, vp, { hiding })) return { ok: false, reason: 'weights: the folded opening does not match the committed weights in vk.bin (a prover with other weights?)' };
     return { ok: true };
   } catch (e) {

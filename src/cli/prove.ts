@@ -33,7 +33,8 @@ export const PROVE: CommandSpec = {
   help: `usage: zktensor prove (--setup DIR | --pk pk.bin --settings settings.json) --input … [--out proof.json]
 
   --setup DIR        the folder setup wrote (its pk.bin and settings.json)
-  --pk FILE          the proving key (pk.bin: the key and the SRS it was made with)
+  --pk FILE          the proving key (pk.bin: the key and the SRS it was made with; with
+                     hiding weight commitments also their secret blinding scalars)
   --settings FILE    the settings setup wrote (default: settings.json beside pk.bin)
   --input …          presets: text, [token ids], {"tokens": […]} or {"text": "…"};
                      ONNX: {"<input>": [numbers…]}; "@path" or "*.json" reads a file

@@ -215,9 +215,9 @@ export function verifyCommitted(
     const rho = r.challenges?.[s.rho];
     const gamma = r.challenges?.[s.gamma];
     if (v === undefined || rho === undefined || gamma === undefined) return { ok: false, reason: 'weights: the circuit published no fold' };
-    if (proof.opening.value !== v) return { ok: false, reason: 'weights: the opening’s value differs from the fold the circuit published' };
     // the verifier's own record says which check applies, never the proof
     if (proof.opening.kind !== (hiding ? 'hiding' : 'binding')) return { ok: false, reason: `weights: the commitments are ${kindText(hiding)}: expected a ${hiding ? 'hiding' : 'binding'} opening, got a ${proof.opening.kind} one` };
+    if (proof.opening.value !== v) return { ok: false, reason: 'weights: the opening’s value differs from the fold the circuit published' };
     if (!verifyFoldedOpening(weights.matrices, gamma, rho, proof.opening, vp, { hiding })) {
       return { ok: false, reason: 'weights: the folded opening does not match the committed weights' };
     }

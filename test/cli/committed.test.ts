@@ -10,14 +10,20 @@
  *  - a tampered, malformed or missing folded opening: exit 1, never a crash;
  *  - a weight fingerprint or commitments written into the proof file change
  *    nothing (they come from vk.bin); a vk.bin carrying other commitments
- *    than settings.json fingerprints is refused (exit 2).
- * gpt2-tiny at 3 tokens over the dev SRS: two setups and two proofs.
+ *    than settings.json fingerprints is refused (exit 2);
+ *  - hiding is the default (vk.bin records it, pk.bin holds the blinds,
+ *    verify prints "weights: committed (hiding)"); a binding-only setup of
+ *    the same weights (`--weight-commitments binding`) proves and verifies
+ *    on its own, but setup fixed the kind: its proofs and openings are
+ *    rejected by the hiding vk.bin and vice versa, and relabelling vk.bin's
+ *    kind is refused (exit 2).
+ * gpt2-tiny at 3 tokens over the dev SRS: three setups and three proofs.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeVkFile, encodeVkFile } from '../../src/cli/key-files.js';
+import { decodePkFile, decodeVkFile, encodeVkFile } from '../../src/cli/key-files.js';
 import { cli, gpt2TinySafetensors, json, type Run } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'zktensor-committed-'));
@@ -40,9 +46,11 @@ describe('zktensor with committed weights (vk.bin holds the commitments)', () =>
     const setup = (name: string, ...extra: string[]) => cli('setup', '--model', 'gpt2-tiny', '--tokens', '3', '--unsafe-dev-srs', '--out', at(name), '--quiet', ...extra);
     setups['a'] = await setup('a');
     setups['other'] = await setup('other', '--weights', at('other.safetensors'), '--json');
+    setups['binding'] = await setup('binding', '--weight-commitments', 'binding');
     proofs['a'] = await cli('prove', '--setup', at('a'), '--input', 'the', '--out', at('a.json'), '--quiet');
     proofs['other'] = await cli('prove', '--setup', at('other'), '--input', 'the', '--out', at('other.json'), '--quiet');
-  }, 300_000);
+    proofs['binding'] = await cli('prove', '--setup', at('binding'), '--input', 'the', '--out', at('binding.json'), '--quiet');
+  }, 450_000);
 
   it('setup → prove → verify: accepted, with the weight fingerprint of vk.bin', async () => {
     for (const r of [...Object.values(setups), ...Object.values(proofs)]) expect(r.code, r.err).toBe(0);
@@ -52,11 +60,18 @@ describe('zktensor with committed weights (vk.bin holds the commitments)', () =>
     expect(wc.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(wc.matrices).toBeGreaterThan(1);
     expect(setups['a']!.out).toContain(`weight fingerprint ${wc.fingerprint}`);
-    expect(readJson(at('a.json'))['weightOpening']).toMatch(/^[0-9a-f]{128}$/);
+    expect(setups['a']!.out).toContain('weights: committed (hiding)');
+    // hiding by default: vk.bin records it, pk.bin (owner-only) holds one blind per committed row, the opening is 192 bytes
+    const vkFile = decodeVkFile(readFileSync(at('a', 'vk.bin')));
+    expect(vkFile.weightsHiding).toBe(true);
+    expect(decodePkFile(readFileSync(at('a', 'pk.bin'))).weightBlinds?.map((b) => b.length)).toEqual(vkFile.weights.map((w) => w.rows));
+    if (process.platform !== 'win32') expect(statSync(at('a', 'pk.bin')).mode & 0o077).toBe(0);
+    expect(readJson(at('a.json'))['weightOpening']).toMatch(/^[0-9a-f]{384}$/);
     const v = await verifyA(at('a.json'));
     expect(v.code, v.out + v.err).toBe(0);
     expect(v.out).toMatch(/^proof OK/);
     expect(v.out).toContain(`weight fingerprint ${wc.fingerprint} (${wc.matrices} committed matrices, from vk.bin)`);
+    expect(v.out).toContain('weights: committed (hiding)');
     expect(v.out).toMatch(/visibility input=public, weights=committed, output=public/);
   });
 
@@ -84,9 +99,13 @@ describe('zktensor with committed weights (vk.bin holds the commitments)', () =>
     const cases: [string, string | undefined, RegExp][] = [
       ['value', flipHex(opening, 1), /opening’s value differs from the fold/],
       ['witness point', flipHex(opening, 65), /weightOpening|folded opening does not match/],
-      ['point off the curve', opening.slice(0, 64) + '00'.repeat(32), /"weightOpening": .*point/],
+      ['point off the curve', opening.slice(0, 64) + '00'.repeat(32) + opening.slice(128), /"weightOpening": .*point/],
       ['value ≥ p', 'ff'.repeat(32) + opening.slice(64), /not a canonical field element/],
-      ['short', opening.slice(0, 100), /expected 64 bytes, got 50/],
+      ['Z off the curve', opening.slice(0, 128) + flipHex(opening.slice(128), 1), /"weightOpening": folded opening: Z is not a G2 point/],
+      ['Z coordinate ≥ q', opening.slice(0, 128) + 'ff'.repeat(32) + opening.slice(192), /"weightOpening": folded opening: Z has a coordinate that is not below the field modulus/],
+      ['Z at infinity', opening.slice(0, 128) + '00'.repeat(128), /folded opening does not match/],
+      ['binding form (value and π only)', opening.slice(0, 128), /vk\.bin's commitments are hiding: expected a hiding opening, got a binding one/],
+      ['short', opening.slice(0, 100), /expected 64 bytes \(binding\) or 192 \(hiding\), got 50/],
       ['not hex', 'zz' + opening.slice(2), /"weightOpening" is not hex/],
       ['missing', undefined, /no "weightOpening"/],
     ];
@@ -110,6 +129,42 @@ describe('zktensor with committed weights (vk.bin holds the commitments)', () =>
     const wc = readJson(at('a', 'settings.json'))['weightCommitment'] as { fingerprint: string };
     expect(v.out).toContain(`weight fingerprint ${wc.fingerprint}`);
     expect(v.out).not.toContain(otherFp);
+  });
+
+  it('binding-only commitments (--weight-commitments binding) verify on their own; setup fixes the kind, not the proof file', async () => {
+    const b = readJson(at('binding', 'settings.json'));
+    const a = readJson(at('a', 'settings.json'));
+    // the same weights and verifying key; the kind alone changes the weight fingerprint
+    expect(b['fingerprint']).toBe(a['fingerprint']);
+    expect((b['weightCommitment'] as { fingerprint: string }).fingerprint).not.toBe((a['weightCommitment'] as { fingerprint: string }).fingerprint);
+    expect(setups['binding']!.out).toContain('weights: committed (binding only)');
+    expect(decodeVkFile(readFileSync(at('binding', 'vk.bin'))).weightsHiding).toBe(false);
+    expect(decodePkFile(readFileSync(at('binding', 'pk.bin'))).weightBlinds).toEqual([]);
+    const bindingOpening = readJson(at('binding.json'))['weightOpening'] as string;
+    expect(bindingOpening).toMatch(/^[0-9a-f]{128}$/);
+    const own = await cli('verify', '--setup', at('binding'), '--unsafe-dev-srs', at('binding.json'));
+    expect(own.code, own.out + own.err).toBe(0);
+    expect(own.out).toContain('weights: committed (binding only)');
+    // the binding proof against the hiding vk.bin, and its opening inside the hiding proof: rejected by vk.bin's kind
+    for (const path of [at('binding.json'), edited('a-binding-opening.json', (f) => ({ ...f, weightOpening: bindingOpening }))]) {
+      const v = await verifyA(path);
+      expect(v.code, v.out + v.err).toBe(1);
+      expect(v.out).toMatch(/proof REJECTED: weights: vk\.bin's commitments are hiding: expected a hiding opening, got a binding one/);
+    }
+    // the hiding proof against the binding vk.bin, and a hiding opening inside the binding proof
+    const hidingOpening = readJson(at('a.json'))['weightOpening'] as string;
+    const bindingWithHiding = at('binding-hiding-opening.json');
+    writeFileSync(bindingWithHiding, JSON.stringify({ ...readJson(at('binding.json')), weightOpening: hidingOpening }));
+    for (const path of [at('a.json'), bindingWithHiding]) {
+      const v = await cli('verify', '--setup', at('binding'), '--unsafe-dev-srs', path);
+      expect(v.code, v.out + v.err).toBe(1);
+      expect(v.out).toMatch(/proof REJECTED: weights: vk\.bin's commitments are binding only: expected a binding opening, got a hiding one/);
+    }
+    // relabelling vk.bin's kind changes its weight fingerprint: refused against the settings it was made with (exit 2)
+    writeFileSync(at('relabelled-vk.bin'), encodeVkFile({ ...decodeVkFile(readFileSync(at('a', 'vk.bin'))), weightsHiding: false }));
+    const v = await cli('verify', '--vk', at('relabelled-vk.bin'), '--settings', at('a', 'settings.json'), '--unsafe-dev-srs', at('binding.json'));
+    expect(v.code, v.out + v.err).toBe(2);
+    expect(v.err).toMatch(/weight commitments \(fingerprint [0-9a-f]{16}…\) are not the \d+ that .*settings\.json fingerprints/);
   });
 
   it('a vk.bin whose commitments are not the ones settings.json fingerprints is refused (exit 2)', async () => {
