@@ -6,10 +6,15 @@
  * float model unchanged to 1e-9, the quantized one within gpt2-tiny's
  * documented logit error); a LayerNorm with any other reader stays as it is;
  * and with all of it, no weight read inside a transformer block is loaded
- * into the circuit (only the position embedding is).
+ * into the circuit (only the position embedding is). Through the real
+ * prover: a bias is bound by the matrix commitments (a prover holding another
+ * bias is rejected against the honest model's commitments).
  */
 import { describe, expect, it } from 'vitest';
+import { commitModelWeights, proveCommitted, verifyCommitted } from '../../src/models/committed.js';
 import { foldedName, withCommittedMatmuls } from '../../src/models/committed-graph.js';
+import { KzgParams, unsafeDevSrs } from '../../src/pcs/kzg.js';
+import { keygen } from '../../src/plonkish/backend/keygen.js';
 import {
   buildGpt2,
   buildMlp,
@@ -244,3 +249,36 @@ describe('no fixed weight inside a transformer block', () => {
     expect(p.graph.nodes.filter((n) => n.op === 'layernorm').every((n) => n.inputs.length === 1)).toBe(true);
   });
 });
+
+describe('bias rows through the real prover (MLP, tiny k)', () => {
+  it('the honest proof verifies against the model’s commitments; a prover holding another bias (same VK) is rejected', () => {
+    const K = 9;
+    const g = buildMlp({ widths: [4, 6, 3], batch: 2, seed: 'bias-prove' });
+    const other: Graph = { ...g, weights: g.weights.map((x) => (x.name === 'fc1.b' ? { ...x, data: weightData(x).map((v, i) => (i === 1 ? v + 0.25 : v)) } : x)) };
+    const sample = { x: [0.5, -1, 0.25, 2, 1, 1, -0.5, 0.1] };
+    const { quant } = calibrate(g, [sample], { scale: 8 });
+    const compile = (graph: Graph) => compileModel(graph, quant, { visibility: { weights: 'committed' } });
+    const [p, cheat] = [compile(g), compile(other)];
+    expect(committedWeightNames(p)).toEqual(['fc0.w⊕fc0.b', 'fc1.w⊕fc1.b']);
+    const witness = (m: typeof p) => {
+      const q = new QuantEvaluator(m.graph, quant, m.weights);
+      const qin = q.quantizeInputs(sample);
+      return { circuit: new ModelCircuit(m, qin), instances: publicInstances(m, q.run(qin)) };
+    };
+    const params = new KzgParams(unsafeDevSrs(K, 'committed-graph-bias'));
+    const pk = keygen(new ModelCircuit(p), params, K);
+    // nothing of the weights is in the circuit: the other bias compiles to the same verifying key
+    expect(keygen(new ModelCircuit(cheat), params, K).vk.digest).toEqual(pk.vk.digest);
+    const { commitment } = commitModelWeights(params, p, { hiding: false });
+    const vp = params.verifierParams();
+    const honest = witness(p);
+    expect(verifyCommitted(pk.vk, proveCommitted(pk, honest.circuit, honest.instances, params, commitment), honest.instances, vp, commitment, p)).toMatchObject({ ok: true });
+    const bad = witness(cheat);
+    expect(bad.instances[0]).not.toEqual(honest.instances[0]); // its claimed outputs are those of the other bias
+    const proof = proveCommitted(pk, bad.circuit, bad.instances, params, commitment);
+    const r = verifyCommitted(pk.vk, proof, bad.instances, vp, commitment, p);
+    expect(r.ok).toBe(false);
+    expect(r.reason).toMatch(/folded opening does not match the committed weights/);
+  });
+});
+
