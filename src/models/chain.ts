@@ -23,7 +23,8 @@
  *            their weights are committed) share one proving key;
  *   weights  each segment's matrices are committed on their own (its own
  *            fingerprint, bound into its proof's transcript, one folded
- *            opening per segment proof: models/committed.ts).
+ *            opening per segment proof: models/committed.ts), hiding by
+ *            default (the prover keeps the blinds, `ChainKeys.secrets`).
  *
  * The verifier holds, from setup, the ordered list of segments with the
  * verifying key and weight commitments of each; a chain proof supplies
@@ -37,7 +38,7 @@ import type { VerifierParams } from '../plonkish/backend/verifier.js';
 import type { VerifyingKey } from '../plonkish/backend/vk.js';
 import { Fr } from '../field/index.js';
 import { cryptoRandom } from '../plonkish/backend/prover-state.js';
-import { commitModelWeights, type CommittedProof, type ModelWeightCommitment, proveCommitted, verifyCommitted } from './committed.js';
+import { commitModelWeights, type CommittedProof, type ModelWeightCommitment, type ModelWeightSecrets, proveCommitted, verifyCommitted } from './committed.js';
 import { committedWeightNames, compileModel, LINK_IN, LINK_OUT, loadedWeights, ModelCircuit, type ModelCircuitParams, publicInstances } from './compile.js';
 import { estimateCost } from './cost.js';
 import { type Graph, GraphError, inferShapes, type InputDef, numel } from './ir.js';
@@ -112,6 +113,9 @@ export function gpt2Cuts(graph: Graph): string[] {
   return cuts;
 }
 
+/** Rows a segment's fixed tensors may fill per fixed column (2^15: segments run at k ≥ 16 for real models). */
+const SEGMENT_ROWS = 2 ** 15;
+
 /** One compiled segment. */
 export interface ChainSegment {
   readonly name: string;
@@ -162,13 +166,13 @@ function structureKey(name: string, p: ModelCircuitParams): string {
 export function compileChain(model: ModelCircuitParams, cuts: readonly string[], options: { minK?: number } = {}): ChainModel {
   const parts = splitGraph(model.graph, cuts);
   const segments = parts.map((s, j) => {
-    const params = compileModel(s.graph, model.quant, {
-      visibility: model.visibility,
-      fixedColumns: model.fixedColumns,
-      fixedValues: model.fixedValues,
-      weights: model.weights,
-      link: s.link,
-    });
+    const compile = (fixedColumns: number) =>
+      compileModel(s.graph, model.quant, { visibility: model.visibility, fixedColumns, fixedValues: model.fixedValues, weights: model.weights, link: s.link });
+    let params = compile(model.fixedColumns);
+    // the model's fixed columns were sized for all its fixed weights; a segment loads a few (GPT-2's first: wpe), or none
+    const loaded = loadedWeights(params).reduce((a, w) => a + numel(params.info.get(w)?.shape ?? []), 0);
+    const columns = Math.max(1, Math.min(model.fixedColumns, Math.ceil(loaded / SEGMENT_ROWS)));
+    if (columns !== model.fixedColumns) params = compile(columns);
     return { name: segmentName(parts.length, j), params };
   });
   let k = options.minK ?? 1;
@@ -196,6 +200,8 @@ export interface ChainKeys {
   readonly keyOf: readonly number[];
   /** Each segment's weight commitment (undefined: the segment has no committed weights). */
   readonly weights: readonly (ModelWeightCommitment | undefined)[];
+  /** The prover's blinding scalars of each segment's hiding commitments (never the verifier's). */
+  readonly secrets: readonly (ModelWeightSecrets | undefined)[];
 }
 
 /** What the verifier holds: per segment, its verifying key and weight commitment, in order. */
@@ -209,6 +215,8 @@ export interface ChainVerifyingKey {
 export interface ChainSetupOptions {
   /** Called as each step starts: a description, steps done, steps in all. */
   readonly onStep?: (step: string, done: number, total: number) => void;
+  /** Hiding weight commitments (default true: a private model's weights stay hidden from the verifier). */
+  readonly hiding?: boolean;
 }
 
 /** Setup: keygen once per distinct segment structure, commit each segment's weights. */
@@ -230,11 +238,11 @@ export function setupChain(chain: ChainModel, kzg: KzgParams, options: ChainSetu
     }
     keyOf.push(i);
   }
-  const weights = chain.segments.map((s) => {
+  const committed = chain.segments.map((s) => {
     options.onStep?.(`commit weights of ${s.name}`, done++, total);
-    return committedWeightNames(s.params).length ? commitModelWeights(kzg, s.params, { hiding: false }).commitment : undefined;
+    return committedWeightNames(s.params).length ? commitModelWeights(kzg, s.params, { hiding: options.hiding ?? true }) : undefined;
   });
-  return { k: chain.k, pks, keyOf, weights };
+  return { k: chain.k, pks, keyOf, weights: committed.map((c) => c?.commitment), secrets: committed.map((c) => c?.secrets) };
 }
 
 /** The verifier's part of the keys. */
@@ -298,7 +306,8 @@ export function proveChain(chain: ChainModel, keys: ChainKeys, qin: Readonly<Rec
     const instances = segmentInstances(s, values);
     const w = keys.weights[j];
     if (w) {
-      const r = proveCommitted(pk, circuit, instances, kzg, w, { blinding, ...(options.random ? { random: options.random } : {}) });
+      const secrets = keys.secrets[j];
+      const r = proveCommitted(pk, circuit, instances, kzg, w, { blinding, ...(secrets ? { secrets } : {}), ...(options.random ? { random: options.random } : {}) });
       proofs.push({ proof: r.proof, opening: r.opening });
     } else {
       throw new GraphError(`proveChain: ${s.name} has no committed weights; chained proofs need weights visibility 'committed'`);

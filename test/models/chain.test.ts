@@ -68,6 +68,10 @@ describe('linked segment proofs (2-block GPT-2, committed weights)', () => {
     expect(new Set(blockKeys).size).toBe(1);
     expect(keys.pks).toHaveLength(3); // embedding, block, head
     expect(keys.keyOf).toEqual([0, 1, 1, 2]);
+    // hiding weight commitments by default; the verifier's part of the keys carries no blinds
+    expect(keys.weights.every((w) => w?.hiding === true)).toBe(true);
+    expect(keys.secrets.every((x) => x !== undefined)).toBe(true);
+    expect(Object.keys(chainVerifyingKey(keys))).toEqual(['k', 'vks', 'keyOf', 'weights']);
     for (const pk of keys.pks) expect(pk.vk.k).toBe(chain.k);
     const names = keys.pks[1]!.vk.circuit.advice.map((c) => (c as { name?: string }).name);
     expect(names).toContain(LINK_IN);
