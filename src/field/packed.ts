@@ -179,6 +179,58 @@ export class PackedField {
       this.runtime.arena.release(staging);
     }
   }
+  /**
+   * Write signed integers with |x| < 2^53 (quantized weights, activations)
+   * into v from `offset`: x ≥ 0 as x, x < 0 as p − |x|, computed on 32-bit
+   * words with no bigint arithmetic (matrices of tens of millions of small
+   * entries). A value out of range is a NonCanonicalError; nothing is
+   * written then.
+   */
+  writeSigned(v: FieldVec, values: ArrayLike<bigint>, offset = 0): void {
+    if (offset < 0 || offset + values.length > v.length) {
+      throw new ShapeError(`${this.scalar.name}.writeSigned: expected at most ${v.length - offset} values, got ${values.length}`);
+    }
+    const n = values.length;
+    if (n === 0) return;
+    const P = (this.pWords ??= Uint32Array.from({ length: 8 }, (_, j) => Number((this.scalar.p >> BigInt(32 * j)) & 0xffffffffn)));
+    const staging = this.runtime.arena.alloc(n * WORD_BYTES);
+    try {
+      const w = new Uint32Array(this.runtime.buffer, staging, n * 8);
+      for (let i = 0; i < n; i++) {
+        const x = Number(values[i]!);
+        if (!(x <= Number.MAX_SAFE_INTEGER && x >= -Number.MAX_SAFE_INTEGER)) {
+          throw new NonCanonicalError(`${this.scalar.name}.writeSigned: expected integers with |x| < 2^53, got ${String(values[i])} at index ${i}`);
+        }
+        const b = i * 8;
+        const a = Math.abs(x);
+        const lo = a % 4294967296;
+        const hi = (a - lo) / 4294967296;
+        if (x >= 0) {
+          w[b] = lo;
+          w[b + 1] = hi;
+          w.fill(0, b + 2, b + 8);
+          continue;
+        }
+        // p − a, limb by limb with borrow (p > 2^53 > a)
+        let d = P[0]! - lo;
+        let borrow = d < 0 ? 1 : 0;
+        w[b] = d + borrow * 4294967296;
+        d = P[1]! - hi - borrow;
+        borrow = d < 0 ? 1 : 0;
+        w[b + 1] = d + borrow * 4294967296;
+        for (let j = 2; j < 8; j++) {
+          d = P[j]! - borrow;
+          borrow = d < 0 ? 1 : 0;
+          w[b + j] = d + borrow * 4294967296;
+        }
+      }
+      this.fn('from_words')(v.at(offset), staging, n, this.r2);
+    } finally {
+      this.runtime.arena.release(staging);
+    }
+  }
+  private pWords?: Uint32Array;
+
   toBigints(v: FieldVec): bigint[] {
     const bytes = this.toBytes(v);
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

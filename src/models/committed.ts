@@ -109,7 +109,8 @@ export interface CommittedProof {
 export function committedMatrices(p: ModelCircuitParams): WeightMatrix[] {
   return committedWeightNames(p).map((name) => {
     const shape = p.info.get(name)?.shape ?? [];
-    return { rows: dim(shape, 0), cols: dim(shape, 1), values: Array.from(p.weights.get(name), (x) => Fr.create(x)) };
+    // the quantized values as they are (signed, BigInt64Array): the pcs layer writes them without bigint arithmetic
+    return { rows: dim(shape, 0), cols: dim(shape, 1), values: p.weights.get(name) };
   });
 }
 

@@ -48,7 +48,7 @@
  * Binding commitments are the hiding ones with every r_k = 0 (tested).
  */
 import { blake2b } from '@noble/hashes/blake2.js';
-import { Fq, Fr, type FieldVec } from '../field/index.js';
+import { Fq, Fr, type FieldVec, NonCanonicalError, type PackedField, packedFr } from '../field/index.js';
 import type { AffinePoint } from '../curve/types.js';
 import { CurveError, g1Neg } from '../curve/g1.js';
 import { g1FromNoble, g1ToNoble, g2FromNoble, g2ToNoble, NobleG1Point, NobleG2Point, type G2Affine } from '../curve/curve.js';
@@ -154,6 +154,23 @@ const rowOf = (m: WeightMatrix, k: number): bigint[] => {
 };
 
 /**
+ * Row k of `m` into `v` (from index 0): small signed integers in a
+ * BigInt64Array (quantized weights, the model layer's form) go through
+ * `writeSigned` with no bigint arithmetic; anything else through `Fr.create`.
+ */
+function writeRow(F: PackedField, v: FieldVec, m: WeightMatrix, k: number): void {
+  if (m.values instanceof BigInt64Array) {
+    try {
+      F.writeSigned(v, m.values.subarray(k * m.cols, (k + 1) * m.cols));
+      return;
+    } catch (e) {
+      if (!(e instanceof NonCanonicalError)) throw e; // an entry ≥ 2^53: the exact path below
+    }
+  }
+  F.writeBigints(v, rowOf(m, k));
+}
+
+/**
  * The setup step, once per model: C_k = [P_k(τ)]₁ for every row k (binding),
  * or C_k = [P_k(τ)]₁ + r_k·H with `blinds` = (r_k), one per row (hiding).
  */
@@ -164,8 +181,9 @@ export function commitMatrixRows(params: KzgParams, m: WeightMatrix, blinds?: re
   const H = blinds ? hidingBaseNoble() : undefined;
   const commitments: AffinePoint[] = [];
   for (let k = 0; k < m.rows; k++) {
-    const v = F.fromBigints(rowOf(m, k));
+    const v = F.alloc(m.cols);
     try {
+      writeRow(F, v, m, k);
       const c = params.commit(v);
       const r = blinds?.[k] ?? 0n;
       commitments.push(H && r !== 0n ? g1FromNoble(g1ToNoble(c).add(mulSecret(H, NobleG1Point.ZERO, r))) : c);
@@ -199,15 +217,23 @@ export function matrixFingerprint(matrices: readonly MatrixCommitment[], options
 }
 
 /** (B·r)_k = P_k(ρ) for every row: what the prover assigns as u. */
-export function rowEvaluations(m: WeightMatrix, rho: bigint): bigint[] {
+export function rowEvaluations(m: WeightMatrix, rho: bigint, F: PackedField = packedFr()): bigint[] {
   checkShape('rowEvaluations', m, Number.MAX_SAFE_INTEGER);
-  const out: bigint[] = [];
-  for (let k = 0; k < m.rows; k++) {
-    let acc = 0n;
-    for (let j = m.cols - 1; j >= 0; j--) acc = Fr.add(Fr.mul(acc, rho), Fr.create(m.values[k * m.cols + j]!));
-    out.push(acc);
+  // r = (1, ρ, ρ², …) once, then one inner product per row (packed: tens of millions of entries for an embedding)
+  const r = F.alloc(m.cols);
+  const row = F.alloc(m.cols);
+  try {
+    F.powers(r, 1n, Fr.create(rho));
+    const out: bigint[] = [];
+    for (let k = 0; k < m.rows; k++) {
+      writeRow(F, row, m, k);
+      out.push(F.inner(row, r));
+    }
+    return out;
+  } finally {
+    r.free();
+    row.free();
   }
-  return out;
 }
 
 /** v = Σ_i γ^i·u_i over the rows of all matrices in order (the value the circuit computes). */
@@ -268,7 +294,7 @@ export function openFoldedRows(params: KzgParams, matrices: readonly WeightMatri
       for (let k = 0; k < m.rows; k++) {
         const row: FieldVec = F.alloc(width);
         try {
-          F.writeBigints(row, rowOf(m, k));
+          writeRow(F, row, m, k);
           F.axpy(acc, g, row);
         } finally {
           row.free();

@@ -231,3 +231,36 @@ describe('a deliberately broken kernel is caught', () => {
     expect(o.toBigints()).not.toEqual(xs.map((x) => Fr.square(x)));
   });
 });
+
+describe('writeSigned (signed small integers, no bigint arithmetic)', () => {
+  for (const [name, field] of [['Fr', Fr], ['Fq', Fq]] as const) {
+    it(`${name}: equals writeBigints of x mod p for every |x| < 2^53, at an offset`, () => {
+      const F = new PackedField(field, name === 'Fr' ? 'fr' : 'fq', runtimes.scalar);
+      const edge = [0n, 1n, -1n, 2n ** 32n - 1n, 2n ** 32n, -(2n ** 32n), -(2n ** 32n) - 1n, 2n ** 53n - 1n, -(2n ** 53n) + 1n, 123456789n, -987654321012n];
+      fc.assert(
+        fc.property(fc.array(fc.bigInt({ min: -(2n ** 53n) + 1n, max: 2n ** 53n - 1n }), { maxLength: 40 }), fc.nat({ max: 3 }), (xs, offset) => {
+          const values = BigInt64Array.from([...edge, ...xs]);
+          const v = F.alloc(values.length + offset);
+          try {
+            F.writeSigned(v, values, offset);
+            const got = F.toBigints(v).slice(offset);
+            expect(got).toEqual(Array.from(values, (x) => field.create(x)));
+          } finally {
+            v.free();
+          }
+        }),
+        { numRuns: 50 },
+      );
+    });
+  }
+
+  it('rejects |x| ≥ 2^53 and too many values, writing nothing', () => {
+    const F = new PackedField(Fr, 'fr', runtimes.scalar);
+    const v = F.fromBigints([5n, 6n]);
+    expect(() => F.writeSigned(v, [1n, 2n ** 53n])).toThrow(NonCanonicalError);
+    expect(() => F.writeSigned(v, [-(2n ** 60n)])).toThrow(/\|x\| < 2\^53/);
+    expect(() => F.writeSigned(v, [1n, 2n, 3n])).toThrow(ShapeError);
+    expect(F.toBigints(v)).toEqual([5n, 6n]);
+    v.free();
+  });
+});

@@ -60,7 +60,35 @@ const challengesOf = (prover: MockProver<unknown>) => {
   return { rho: named('freivalds.rho'), gamma: named('weights.gamma') };
 };
 
+/** The slow oracle: (B·r)_k by bigint Horner. */
+const hornerRows = (b: ArrayLike<bigint>, n: number, p: number, rho: bigint) =>
+  Array.from({ length: n }, (_, k) => {
+    let acc = 0n;
+    for (let j = p - 1; j >= 0; j--) acc = Fr.add(Fr.mul(acc, rho), Fr.create(b[k * p + j]!));
+    return acc;
+  });
+
 describe('committed-weights matmul', () => {
+  it('B·r (packed inner products) equals a bigint Horner, for small signed, large (≥ 2^53) and plain bigint entries', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.bigInt({ min: 0n, max: Fr.p - 1n }),
+        fc.array(fc.oneof(fc.bigInt({ min: -300n, max: 300n }), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })), { minLength: 45, maxLength: 45 }),
+        (n, p, rho, pool) => {
+          const b = BigInt64Array.from({ length: n * p }, (_, i) => pool[i % pool.length]!);
+          const want = hornerRows(b, n, p, rho);
+          expect(committedRowEvaluations(b, n, p, rho)).toEqual(want);
+          expect(committedRowEvaluations(Array.from(b), n, p, rho)).toEqual(want);
+          expect(rowEvaluations({ rows: n, cols: p, values: b }, rho)).toEqual(want);
+          expect(rowEvaluations({ rows: n, cols: p, values: Array.from(b, (x) => Fr.create(x)) }, rho)).toEqual(want);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it('B·r by Horner is the commitment side’s row evaluations', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 6 }), fc.bigInt({ min: 0n, max: Fr.p - 1n }), (n, p, rho) => {
