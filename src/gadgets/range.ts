@@ -9,11 +9,16 @@
  *   | … chip columns … | limb_0 | limb_1 | … | limb_{L−1} |
  *
  *   gate   q · (v + o − Σ_j limb_j · 2^(b·j)) = 0        (o = 2^(n−1) if signed, else 0)
- *   lookup q · limb_j ∈ [0, 2^b)                        for every j
- *   lookup q · limb_{L−1} · 2^(b·L − n) ∈ [0, 2^b)        if b ∤ n (tightens the top limb)
+ *   lookup limb_j ∈ [0, 2^b)                            for every j, on every row
+ *   lookup limb_{L−1} · 2^(b·L − n) ∈ [0, 2^b)            if b ∤ n (tightens the top limb)
  *
- * Off rows look up 0, which is in the table. Σ limbs < 2^n ≪ p, so the
- * decomposition is an integer identity and v lies in range.
+ * The limb columns belong to this check alone, so the lookups need no
+ * selector: a row where q is off holds 0 in every limb (nothing else writes
+ * there), which is in the table. Without the selector a lookup input has
+ * degree 1, and logUp groups three of them per helper column instead of one
+ * (backend/lookup.ts), a third of the helper columns the prover commits.
+ * Σ limbs < 2^n ≪ p, so the decomposition is an integer identity and v lies
+ * in range.
  */
 import type { AdviceColumn, BulkValues, Cell, CellSpan, ConstraintSystem, Expression, Layouter, Region, Selector, VirtualCells } from '../plonkish/frontend/index.js';
 import type { Value } from '../plonkish/frontend/index.js';
@@ -48,10 +53,10 @@ export function configureRange(
     return [meta.querySelector(selector).mul(acc)];
   });
   const table = ctx.rangeTable();
-  limbs.forEach((l, j) => cs.lookup(`${name}: limb ${j}`, (meta) => [[meta.querySelector(selector).mul(meta.query(l)), table]]));
+  limbs.forEach((l, j) => cs.lookup(`${name}: limb ${j}`, (meta) => [[meta.query(l), table]]));
   if (bits % b !== 0) {
     const shift = 1n << BigInt(b * count - bits);
-    cs.lookup(`${name}: top limb`, (meta) => [[meta.querySelector(selector).mul(meta.query(limbs[count - 1]!)).scale(shift), table]]);
+    cs.lookup(`${name}: top limb`, (meta) => [[meta.query(limbs[count - 1]!).scale(shift), table]]);
   }
   return Object.freeze({ name, bits, limbBits: b, signed, limbs });
 }

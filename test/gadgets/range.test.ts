@@ -44,6 +44,20 @@ describe('range check (limb decomposition)', () => {
     expectTamperFails(run.prover, sample(regionCells(run.prover, 'range'), 24), 'range');
   });
 
+  it('limb lookups hold on every row (no selector): a limb outside the table where the check is off is rejected', () => {
+    const run = runGadget(K, gadget, [tensor([N], [0, 1, -1, 2047, -2048, 100, -100, 7], 0)]);
+    expectSatisfied(run.prover);
+    const limb = run.prover.cs.advice.find((c) => c.name === 'range.limb0')!.column;
+    const region = run.prover.assignment.regions.find((r) => r.name === 'range')!;
+    const off = { column: limb, row: region.start + region.rows + 2 }; // past the region: q is off here
+    run.prover.setCell(off, 5n); // in the table [0, 256): still fine
+    expectSatisfied(run.prover);
+    run.prover.setCell(off, 256n); // outside it
+    const failures = run.prover.verify();
+    run.prover.setCell(off, 0n);
+    expect(failures.some((f) => f.kind === 'lookup' && f.lookup.name.startsWith('range: limb 0'))).toBe(true);
+  });
+
   it('cost', () => {
     expectCost('range-check 12 bits ×8', costOf(runGadget(K, gadget, [tensor([N], Array(N).fill(0), 0)]), 'range'));
   });
