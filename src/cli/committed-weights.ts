@@ -23,13 +23,14 @@
  * the verifying key's circuit. The circuit proof's transcript binds the
  * weight fingerprint (prove: settings.json's; verify: recomputed from
  * vk.bin's commitments). `verifyWithWeights` returns a reason
- * instead of throwing, whatever the proof file's bytes.
+ * instead of throwing, whatever the proof file's bytes, and on success the
+ * proof's advice commitments (a split model's links compare them).
  */
 import { commitModelWeights, decodeFoldedOpening, encodeFoldedOpening, kindText } from '../models/committed.js';
 import type { ModelCircuitParams } from '../models/index.js';
 import type { KzgParams } from '../pcs/index.js';
 import { type FoldedOpening, matrixFingerprint, verifyFoldedOpening } from '../pcs/matrix-commit.js';
-import { verifyDetailed, type VerifierParams, type VerifyingKey, type VerifyResult } from '../plonkish/backend/index.js';
+import { type DetailedVerifyResult, verifyDetailed, type VerifierParams, type VerifyingKey, type VerifyResult } from '../plonkish/backend/index.js';
 import { hex } from './hash.js';
 import type { NamedCommitment } from './key-files.js';
 
@@ -86,7 +87,7 @@ export function verifyWithWeights(
   vp: VerifierParams,
   weights: readonly NamedCommitment[],
   hiding: boolean,
-): VerifyResult {
+): VerifyResult & Pick<DetailedVerifyResult, 'adviceCommitments'> {
   try {
     const o = parseOpening(opening);
     if (typeof o === 'string') return { ok: false, reason: o };
@@ -109,7 +110,8 @@ export function verifyWithWeights(
     if (v === undefined || rho === undefined || gamma === undefined) return { ok: false, reason: 'weights: the circuit published no fold' };
     if (o.value !== v) return { ok: false, reason: 'weights: the opening’s value differs from the fold the circuit published' };
     if (!verifyFoldedOpening(weights, gamma, rho, o, vp, { hiding })) return { ok: false, reason: 'weights: the folded opening does not match the committed weights in vk.bin (a prover with other weights?)' };
-    return { ok: true };
+    // the advice commitments let the caller link this proof to the next segment's (split models)
+    return { ok: true, ...(r.adviceCommitments ? { adviceCommitments: r.adviceCommitments } : {}) };
   } catch (e) {
     return { ok: false, reason: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
   }

@@ -45,6 +45,17 @@ const HIDING_FLAG = 1;
 const VK_MAGIC = 'ZKVB';
 const PK_MAGIC = 'ZKPB';
 
+/** The key files' magics and what each is (chain-files.ts has the split model's). */
+export const KNOWN_MAGICS: Readonly<Record<string, string>> = {
+  ZKVB: "a single circuit's vk.bin",
+  ZKPB: "a single circuit's pk.bin",
+  ZKVC: "a split model's vk.bin (the keys of linked segments)",
+  ZKPC: "a split model's pk.bin (the keys of linked segments)",
+};
+
+/** The first 4 bytes as text (a key file's magic), '' when shorter. */
+export const fileMagic = (b: Uint8Array): string => (b.length >= 4 ? new TextDecoder().decode(b.subarray(0, 4)) : '');
+
 export class KeyFileError extends UsageError {
   override readonly name = 'KeyFileError';
 }
@@ -83,23 +94,24 @@ const readFq = (b: Uint8Array, off: number) => {
   return x;
 };
 
-function writeG2(out: Uint8Array, off: number, p: G2Affine): void {
+export function writeG2(out: Uint8Array, off: number, p: G2Affine): void {
   if (p === null) throw new KeyFileError('key file: expected a G2 point, got the point at infinity');
   [...p.x, ...p.y].forEach((c, i) => writeFq(out, off + 32 * i, c));
 }
 
-function readG2(b: Uint8Array, off: number, what: string): G2Affine {
+function readG2(b: Uint8Array, off: number, what: string, file: string): G2Affine {
   const c = [0, 1, 2, 3].map((i) => readFq(b, off + 32 * i));
   const p: G2Affine = { x: [c[0]!, c[1]!], y: [c[2]!, c[3]!] };
   try {
     g2ToNoble(p); // on the curve and in the prime-order subgroup
   } catch (e) {
-    throw new KeyFileError(`vk.bin: ${what} is not a valid G2 point (${(e as Error).message})`);
+    throw new KeyFileError(`${file}: ${what} is not a valid G2 point (${(e as Error).message})`);
   }
   return p;
 }
 
-class Reader {
+/** Reads a key file front to back; every shortfall is a KeyFileError naming the field and the file (`what`). */
+export class Reader {
   private off = 0;
   private readonly dv: DataView;
   constructor(
@@ -118,7 +130,10 @@ class Reader {
   magic(m: string, version: number, older: readonly number[] = []): number {
     const at = this.need(8, 'the header');
     const got = new TextDecoder().decode(this.b.subarray(at, at + 4));
-    if (got !== m) throw new KeyFileError(`${this.what}: expected the "${m}" magic, got ${JSON.stringify(got)} (is this the right file?)`);
+    if (got !== m) {
+      const known = KNOWN_MAGICS[got];
+      throw new KeyFileError(`${this.what}: expected the "${m}" magic (${KNOWN_MAGICS[m] ?? 'a key file'}), got ${JSON.stringify(got)} (${known ? `that is ${known}` : 'is this the right file?'})`);
+    }
     const v = this.dv.getUint32(at + 4, true);
     if (v !== version && !older.includes(v)) throw new KeyFileError(`${this.what}: expected version ${[version, ...older].join(' or ')}, got ${v}`);
     return v;
@@ -144,7 +159,7 @@ class Reader {
     }
   }
   g2(field: string): G2Affine {
-    return readG2(this.b, this.need(128, field), field);
+    return readG2(this.b, this.need(128, field), field, this.what);
   }
   end(): void {
     if (this.off !== this.b.length) throw new KeyFileError(`${this.what}: ${this.b.length - this.off} unexpected bytes after the end`);
@@ -153,7 +168,8 @@ class Reader {
 
 const utf8 = new TextEncoder();
 
-function weightsSection(weights: readonly NamedCommitment[], hiding: boolean): Uint8Array {
+/** The committed weights' section: flags u32 (bit 0: hiding), matrices u32, per matrix name, shape and row commitments. */
+export function weightsSection(weights: readonly NamedCommitment[], hiding: boolean): Uint8Array {
   if (hiding && weights.length === 0) throw new KeyFileError('vk.bin: hiding weight commitments need at least one committed matrix, got none');
   const names = weights.map((w) => utf8.encode(w.name));
   const size = 8 + weights.reduce((a, w, i) => a + 12 + names[i]!.length + w.commitments.length * POINT_BYTES, 0);
@@ -201,25 +217,32 @@ export function decodeVkFile(bytes: Uint8Array): VkFile {
   const sG2 = r.g2('[τ]₂');
   const vk = r.bytes(r.u32('the verifying key length'), 'the verifying key');
   // version 2 predates hiding commitments: its commitments are binding only
-  const flags = version >= 3 ? r.u32('the weight flags') : 0;
-  if (flags & ~HIDING_FLAG) throw new KeyFileError(`vk.bin: unknown weight flags 0x${flags.toString(16)} (expected 0 or ${HIDING_FLAG}: hiding)`);
-  const weights: NamedCommitment[] = [];
-  const count = r.u32('the number of weight matrices');
-  if (flags & HIDING_FLAG && count === 0) throw new KeyFileError('vk.bin: marked hiding, but it holds no weight commitments');
-  for (let i = 0; i < count; i++) {
-    const name = new TextDecoder().decode(r.bytes(r.u32(`weight ${i}'s name length`), `weight ${i}'s name`));
-    const rows = r.u32(`${name}'s rows`);
-    const cols = r.u32(`${name}'s columns`);
-    if (rows < 1 || cols < 1) throw new KeyFileError(`vk.bin: weight ${name} is ${rows} × ${cols}, expected at least 1 × 1`);
-    const commitments: AffinePoint[] = [];
-    for (let k = 0; k < rows; k++) commitments.push(r.point(`${name}'s row ${k} commitment`));
-    weights.push({ name, rows, cols, commitments });
-  }
+  const { weights, hiding } = readWeightsSection(r, 'vk.bin', version >= 3);
   r.end();
-  return { settingsDigest, g2, sG2, vk, weights, weightsHiding: (flags & HIDING_FLAG) !== 0 };
+  return { settingsDigest, g2, sG2, vk, weights, weightsHiding: hiding };
 }
 
-function blindsSection(blinds: readonly (readonly bigint[])[]): Uint8Array {
+/** Read a `weightsSection` (without flags: binding only); `where` prefixes the messages ("vk.bin", "vk.bin: segment 2"). */
+export function readWeightsSection(r: Reader, where: string, withFlags = true, field = ''): { weights: NamedCommitment[]; hiding: boolean } {
+  const flags = withFlags ? r.u32(`${field}the weight flags`) : 0;
+  if (flags & ~HIDING_FLAG) throw new KeyFileError(`${where}: unknown weight flags 0x${flags.toString(16)} (expected 0 or ${HIDING_FLAG}: hiding)`);
+  const weights: NamedCommitment[] = [];
+  const count = r.u32(`${field}the number of weight matrices`);
+  if (flags & HIDING_FLAG && count === 0) throw new KeyFileError(`${where}: marked hiding, but it holds no weight commitments`);
+  for (let i = 0; i < count; i++) {
+    const name = new TextDecoder().decode(r.bytes(r.u32(`${field}weight ${i}'s name length`), `${field}weight ${i}'s name`));
+    const rows = r.u32(`${field}${name}'s rows`);
+    const cols = r.u32(`${field}${name}'s columns`);
+    if (rows < 1 || cols < 1) throw new KeyFileError(`${where}: weight ${name} is ${rows} × ${cols}, expected at least 1 × 1`);
+    const commitments: AffinePoint[] = [];
+    for (let k = 0; k < rows; k++) commitments.push(r.point(`${field}${name}'s row ${k} commitment`));
+    weights.push({ name, rows, cols, commitments });
+  }
+  return { weights, hiding: (flags & HIDING_FLAG) !== 0 };
+}
+
+/** Hiding commitments' blinds: matrices u32, per matrix rows u32 and rows × r_k (32 bytes, little-endian). */
+export function blindsSection(blinds: readonly (readonly bigint[])[]): Uint8Array {
   const out = new Uint8Array(4 + blinds.reduce((a, b) => a + 4 + 32 * b.length, 0));
   const dv = new DataView(out.buffer);
   dv.setUint32(0, blinds.length, true);
@@ -259,21 +282,27 @@ export function decodePkFile(bytes: Uint8Array): PkFile {
   const settingsDigest = r.bytes(32, 'the settings digest');
   const srs = r.bytes(r.u64('the SRS length'), 'the SRS');
   const pk = r.bytes(r.u64('the proving key length'), 'the proving key');
-  const weightBlinds: bigint[][] = [];
   // version 1 predates hiding commitments: no blinds
-  const count = version >= 2 ? r.u32('the number of blinded matrices') : 0;
+  const weightBlinds = version >= 2 ? readBlindsSection(r, 'pk.bin') : [];
+  r.end();
+  return { settingsDigest, srs, pk, weightBlinds };
+}
+
+/** Read a `blindsSection`; `where` prefixes the messages, `field` the fields' names. */
+export function readBlindsSection(r: Reader, where: string, field = ''): bigint[][] {
+  const weightBlinds: bigint[][] = [];
+  const count = r.u32(`${field}the number of blinded matrices`);
   for (let i = 0; i < count; i++) {
-    const rows = r.u32(`matrix ${i}'s number of blinds`);
+    const rows = r.u32(`${field}matrix ${i}'s number of blinds`);
     const blinds: bigint[] = [];
     for (let k = 0; k < rows; k++) {
-      const b = r.bytes(32, `matrix ${i}'s blind ${k}`);
+      const b = r.bytes(32, `${field}matrix ${i}'s blind ${k}`);
       let x = 0n;
       for (let j = 31; j >= 0; j--) x = (x << 8n) | BigInt(b[j]!);
-      if (x >= Fr.p) throw new KeyFileError(`pk.bin: matrix ${i}'s blind ${k} is not a canonical scalar (≥ the group order)`);
+      if (x >= Fr.p) throw new KeyFileError(`${where}: matrix ${i}'s blind ${k} is not a canonical scalar (≥ the group order)`);
       blinds.push(x);
     }
     weightBlinds.push(blinds);
   }
-  r.end();
-  return { settingsDigest, srs, pk, weightBlinds };
+  return weightBlinds;
 }

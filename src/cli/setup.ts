@@ -5,6 +5,13 @@
  * file can change them. With weights=committed the commitments are hiding
  * unless `--weight-commitments binding`: their blinding scalars go into
  * pk.bin (secret), the kind into vk.bin.
+ *
+ * A GPT-2 graph too large for one circuit on this machine (`--split auto`,
+ * the default) or any GPT-2 graph with `--split layers` is set up as linked
+ * segments (split.ts, models/chain.ts): keygen once per distinct segment
+ * circuit, each segment's weights committed on their own, settings.json
+ * version 2 with the "split" record, and the split containers for pk.bin
+ * and vk.bin (chain-files.ts).
  */
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -19,8 +26,13 @@ import { UsageError } from './errors.js';
 import { encodePkFile, encodeVkFile } from './key-files.js';
 import { modelRef } from './model-source.js';
 import { Progress } from './progress.js';
-import { checkFits } from './resources.js';
-import { fingerprintHex, SETTINGS_FORMAT, SETTINGS_VERSION, type Settings, settingsDigest, shortHex, writeSettings } from './settings.js';
+import { fingerprintHex, SETTINGS_FORMAT, SETTINGS_VERSION, type Settings, settingsDigest, shortHex, SPLIT_SETTINGS_VERSION, writeSettings } from './settings.js';
+import { chainEstimate, checkChainFits, checkSingleFits, compileSplit, decideSplit, splitMode, splitSettings } from './split.js';
+import { encodeChainPkFile, encodeChainVkFile } from './chain-files.js';
+import { type ChainKeys, setupChain } from '../models/chain.js';
+import type { ModelWeightCommitment } from '../models/committed.js';
+import type { NamedCommitment } from './key-files.js';
+import type { Statement } from './statement.js';
 import { setupSrs } from './srs-source.js';
 import { describeStatement, statementFromArgs } from './statement.js';
 
@@ -52,11 +64,16 @@ once), the visibility and the SRS. Writes DIR/settings.json, DIR/pk.bin
   --srs FILE           a ceremony .ptau or halo2 params file (the trustworthy choice)
   --unsafe-dev-srs     the well-known dev SRS (public τ: forgeable; tests only)
                        (default: a fresh SRS from OS randomness, τ discarded)
+  --split auto|layers|none
+                       auto (default): a GPT-2 model whose single circuit needs more memory
+                       than this machine has is proved as linked segments, one per layer
+                       (the embedding, each block, the head; all at one k, blocks sharing a
+                       key; needs weights=committed); layers: always; none: one circuit
   --workers N          MSM worker threads   --force  ignore the memory estimate
   --quiet              no progress          --json   a JSON summary`,
   options: {
     model: 'string', tokens: 'string', weights: 'string', dims: 'string', calibration: 'string', scale: 'string',
-    visibility: 'string', 'weight-commitments': 'string', srs: 'string', 'unsafe-dev-srs': 'boolean', out: 'string', workers: 'string', force: 'boolean', quiet: 'boolean', json: 'boolean',
+    visibility: 'string', 'weight-commitments': 'string', split: 'string', srs: 'string', 'unsafe-dev-srs': 'boolean', out: 'string', workers: 'string', force: 'boolean', quiet: 'boolean', json: 'boolean',
   },
 };
 
@@ -72,12 +89,15 @@ function hidingFlag(args: Args): boolean {
 export async function cmdSetup(args: Args, io: CommandIo): Promise<number> {
   const outDir = requireFlag(args, 'out', 'keys/');
   const hiding = hidingFlag(args);
+  const mode = splitMode(args);
   const workers = workerCount(flag(args, 'workers'));
   const progress = new Progress(has(args, 'quiet') ? undefined : io.progress, SETUP_PHASES.map((name) => ({ name })));
   progress.start('calibrate');
   const st = await statementFromArgs(args);
   const { params, cost } = st.compiled;
-  checkFits('setup', st.source.name, cost, has(args, 'force'));
+  const decision = decideSplit(mode, { name: st.source.name, params, cost, visibility: st.visibility });
+  if (decision.cuts) return setupSplit(args, io, st, { cuts: decision.cuts, auto: mode === 'auto', outDir, hiding, workers, progress });
+  checkSingleFits('setup', st.source.name, cost, has(args, 'force'), decision);
   progress.end();
   progress.estimate('keygen', cost.estimate.keygenSeconds);
   progress.start('srs');
@@ -137,6 +157,118 @@ export async function cmdSetup(args: Args, io: CommandIo): Promise<number> {
     return EXIT_OK;
   } finally {
     pk?.free();
+    kzg.free();
+  }
+}
+
+/** A model weight commitment as vk.bin's named commitments. */
+const named = (w: ModelWeightCommitment): NamedCommitment[] => w.matrices.map((m, i) => ({ ...m, name: w.names[i]! }));
+
+interface SplitSetup {
+  readonly cuts: readonly string[];
+  /** Chosen by --split auto (the refusal then says what one circuit needs). */
+  readonly auto: boolean;
+  readonly outDir: string;
+  readonly hiding: boolean;
+  readonly workers: number;
+  readonly progress: Progress;
+}
+
+/** setup for a model proved as linked segments: keygen per distinct circuit, weights committed per segment, the split containers. */
+async function setupSplit(args: Args, io: CommandIo, st: Statement, o: SplitSetup): Promise<number> {
+  const { progress } = o;
+  const name = st.source.name;
+  const { params } = st.compiled;
+  const chain = compileSplit(name, params, o.cuts);
+  const est = chainEstimate(chain);
+  checkChainFits('setup', name, est, has(args, 'force'), o.auto ? st.compiled.cost : undefined);
+  progress.end(`${est.segments} segments`);
+  progress.estimate('keygen', est.keygenSeconds);
+  progress.start('srs');
+  const srs = setupSrs({ ...(flag(args, 'srs') ? { path: flag(args, 'srs') } : {}), unsafeDev: has(args, 'unsafe-dev-srs'), k: est.srsK });
+  progress.end(srs.kind);
+  const kzg = new KzgParams(srs.srs).useWorkers(o.workers);
+  let keys: ChainKeys | undefined;
+  try {
+    const distinct = est.circuits.length;
+    const keygenStep = steps(progress.start('keygen'));
+    let commitStep: ReturnType<typeof steps> | undefined;
+    keys = setupChain(chain, kzg, {
+      hiding: o.hiding,
+      // setupChain's steps: keygen of each distinct circuit, then the weights of each segment
+      onStep: (step, done, total) => {
+        if (done < distinct) return keygenStep(step, done, distinct);
+        if (!commitStep) {
+          progress.end(`${distinct} circuits`);
+          commitStep = steps(progress.start('commit'));
+        }
+        commitStep(step, done - distinct, total - distinct);
+      },
+    });
+    const weights = keys.weights.map((w, j) => {
+      if (!w) throw new UsageError(`setup: ${chain.segments[j]!.name} of ${name} has no committed weights; a split model needs each segment's weights committed`);
+      return w;
+    });
+    const matrices = weights.reduce((a, w) => a + w.names.length, 0);
+    progress.end(`${matrices} matrices in ${weights.length} segments, ${kindText(o.hiding)}`);
+    progress.start('write');
+    const dir = resolve(o.outDir);
+    mkdirSync(dir, { recursive: true });
+    const statement = describeStatement(st);
+    const split = splitSettings(chain, o.cuts, keys, statement.publicValues);
+    const settings: Settings = {
+      format: SETTINGS_FORMAT,
+      version: SPLIT_SETTINGS_VERSION,
+      name,
+      model: modelRef(st.source, dir),
+      visibility: st.visibility,
+      scale: st.quant.scale,
+      quant: st.quant,
+      fixedColumns: params.fixedColumns,
+      k: chain.k,
+      ...statement,
+      calibration: st.calibration,
+      srs: { identity: srs.identity, kind: srs.kind, ...(srs.file ? { file: srs.file } : {}) },
+      fingerprint: split.fingerprint,
+      weightCommitment: split.weightCommitment,
+      split: split.split,
+    };
+    const digest = settingsDigest(settings);
+    writeSettings(join(dir, 'settings.json'), settings);
+    const segments = weights.map((w, j) => ({ key: keys!.keyOf[j]!, weights: named(w), weightsHiding: w.hiding }));
+    const vkBytes = encodeChainVkFile({ settingsDigest: digest, g2: srs.srs.g2, sG2: srs.srs.sG2, vks: keys.pks.map((pk) => encodeVk(pk.vk)), segments });
+    writeFileSync(join(dir, 'vk.bin'), vkBytes);
+    const pkBytes = encodeChainPkFile({
+      settingsDigest: digest,
+      srs: writeHalo2Params(srs.srs),
+      pks: keys.pks.map((pk) => encodePk(pk)),
+      segments: segments.map((s, j) => ({ ...s, blinds: keys!.secrets[j]?.blinds ?? [] })),
+    });
+    // with hiding commitments pk.bin holds the blinding scalars: owner-only
+    writeFileSync(join(dir, 'pk.bin'), pkBytes);
+    if (o.hiding) chmodSync(join(dir, 'pk.bin'), 0o600);
+    progress.end();
+    for (const n of [...st.notes, ...srs.notes]) io.err(`zktensor: ${n}`);
+    const sp = split.split;
+    const keyOf = sp.segments.map((s) => s.key);
+    const summary = {
+      ok: true, out: o.outDir, model: name, k: chain.k,
+      split: { by: sp.by, segments: sp.segments.length, cuts: sp.cuts, keys: sp.keys, keyOf, auto: o.auto },
+      fingerprint: settings.fingerprint, weightFingerprint: split.weightCommitment.fingerprint, weightsHiding: o.hiding,
+      srs: settings.srs, visibility: st.visibility, scale: st.quant.scale, vkBytes: vkBytes.length, pkBytes: pkBytes.length,
+    };
+    if (has(args, 'json')) io.out(JSON.stringify(summary));
+    else {
+      io.out(`setup ${name} as ${sp.segments.length} linked segments (k = ${chain.k}${o.auto ? '; split automatically: as one circuit it does not fit this machine' : ''}) → ${join(o.outDir, 'settings.json')}, pk.bin (${pkBytes.length} bytes), vk.bin (${vkBytes.length} bytes)`);
+      io.out(`segments: cut after ${sp.cuts.join(', ')}; ${sp.keys.length} distinct circuits (segment → key: ${keyOf.join(' ')})`);
+      io.out(`model fingerprint ${shortHex(settings.fingerprint)}… (the chain's: its keys and which segment uses which); SRS ${srs.kind} ${shortHex(srs.identity)}…; visibility ${visibilityText(st.visibility)}; scale 2^${st.quant.scale}, ${st.quant.bits} bits`);
+      io.out(`weight fingerprint ${split.weightCommitment.fingerprint} (${matrices} committed matrices in ${sp.segments.length} segments, in vk.bin)`);
+      io.out(`weights: ${weightsText(o.hiding)}${o.hiding ? ' — pk.bin holds the blinding scalars: keep it as private as the weights' : ''}`);
+      io.out(`calibrated on ${st.calibration.samples} sample(s) from ${st.calibration.source}`);
+    }
+    return EXIT_OK;
+  } finally {
+    for (const pk of keys?.pks ?? []) pk.free();
     kzg.free();
   }
 }

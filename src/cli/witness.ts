@@ -6,7 +6,7 @@
  * (the circuit's bit widths and tables were fixed by calibration; they do
  * not follow the input).
  */
-import { GraphError, publicInstances, type QTensor, QuantEvaluator, QuantRangeError } from '../models/index.js';
+import { GraphError, type ModelCircuitParams, publicInstances, type QTensor, QuantEvaluator, QuantRangeError } from '../models/index.js';
 import { UsageError } from './errors.js';
 import { inputText, parseJson, parseOnnxInputs, parseTokenInput } from './input.js';
 import type { CompiledModel, ModelSource } from './model-source.js';
@@ -36,18 +36,34 @@ export async function witnessFor(settings: Pick<Settings, 'calibration'>, source
   const { params } = model;
   const q = new QuantEvaluator(params.graph, params.quant, params.weights);
   const inputs = await inputValues(source, rawInput);
-  try {
+  return inputErrors(settings, () => {
     const qin = q.quantizeInputs(inputs);
     const values = q.run(qin);
     return { qin, values, instances: publicInstances(params, values) };
+  });
+}
+
+/** The quantized input alone (a split model's prover evaluates the model as it proves: models/chain.ts). */
+export async function quantizedInput(settings: Pick<Settings, 'calibration'>, source: ModelSource, params: ModelCircuitParams, rawInput: string): Promise<Record<string, BigInt64Array>> {
+  const inputs = await inputValues(source, rawInput);
+  return inputErrors(settings, () => new QuantEvaluator(params.graph, params.quant, params.weights).quantizeInputs(inputs));
+}
+
+/** Run `f`, an evaluation of the input: a value outside the calibrated range, or a bad input, is a UsageError naming it. */
+export function inputErrors<T>(settings: Pick<Settings, 'calibration'>, f: () => T): T {
+  try {
+    return f();
   } catch (e) {
-    if (e instanceof QuantRangeError) {
-      throw new UsageError(
-        `input outside the calibrated range at tensor "${e.tensor}": ${e.message}. The setup calibrated on ${settings.calibration.samples} sample(s) from ${settings.calibration.source}; ` +
-          'run setup again with --calibration samples that cover inputs like this one',
-      );
-    }
+    if (e instanceof QuantRangeError) throw rangeError(settings, e);
     if (e instanceof GraphError) throw new UsageError(`input: ${e.message}`);
     throw e;
   }
+}
+
+/** A value outside the calibrated range, as the UsageError that names the tensor and the calibration. */
+export function rangeError(settings: Pick<Settings, 'calibration'>, e: QuantRangeError): UsageError {
+  return new UsageError(
+    `input outside the calibrated range at tensor "${e.tensor}": ${e.message}. The setup calibrated on ${settings.calibration.samples} sample(s) from ${settings.calibration.source}; ` +
+      'run setup again with --calibration samples that cover inputs like this one',
+  );
 }
