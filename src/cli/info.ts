@@ -1,7 +1,9 @@
 /**
  * `zktensor info`: a model's cost without proving — rows, k, columns,
  * gates and lookups, time and memory estimates (models/cost.ts), and
- * whether this machine can hold it.
+ * whether this machine can hold it. A model that would be proved as linked
+ * segments (`--split`, as setup decides it: split.ts) also gets the cost of
+ * each distinct segment circuit at the chain's k and the chain's totals.
  */
 import { totalmem } from 'node:os';
 import { compileModel, type CostEstimate, getPreset, modelRows, numel } from '../models/index.js';
@@ -11,6 +13,7 @@ import { UsageError } from './errors.js';
 import { parseTokenInput } from './input.js';
 import { isModelFile } from './model-source.js';
 import { formatBytes } from './resources.js';
+import { chainCostLines, type ChainEstimate, chainEstimate, compileSplit, decideSplit, type SplitDecision, splitMode } from './split.js';
 import { statementFromArgs } from './statement.js';
 
 export const INFO: CommandSpec = {
@@ -20,8 +23,10 @@ export const INFO: CommandSpec = {
 
   --tokens N / --input …   presets: the sequence length (or an input to take it from)
   --calibration FILE       ONNX: sample inputs (or --input: one sample)
-  --weights, --dims, --scale, --visibility   as for setup`,
-  options: { model: 'string', tokens: 'string', input: 'string', weights: 'string', dims: 'string', scale: 'string', visibility: 'string', calibration: 'string', json: 'boolean' },
+  --weights, --dims, --scale, --visibility   as for setup
+  --split auto|layers|none as for setup (auto: a GPT-2 model too large for this machine
+                           as one circuit is shown as linked per-layer segments too)`,
+  options: { model: 'string', tokens: 'string', input: 'string', weights: 'string', dims: 'string', scale: 'string', visibility: 'string', calibration: 'string', split: 'string', json: 'boolean' },
 };
 
 const time = (s: number) => (s < 120 ? `${s.toFixed(1)} s` : s < 7200 ? `${(s / 60).toFixed(1)} min` : s < 172800 ? `${(s / 3600).toFixed(1)} h` : `${(s / 86400).toFixed(0)} days`);
@@ -69,13 +74,17 @@ export async function cmdInfo(args: Args, io: CommandIo): Promise<number> {
     overrides = { tokens: input.ids.length };
     inputInfo = { tokenIds: input.ids, ...(input.tokenizer ? { tokenizer: input.tokenizer.kind } : {}) };
   }
+  const mode = splitMode(args);
   const st = await statementFromArgs(args, overrides);
   // the model's own parameters (with committed weights the compiled graph also holds committed transposes of some)
   const cost = { ...st.compiled.cost, parameters: st.source.graph.weights.reduce((a, w) => a + numel(w.shape), 0) };
   const tokens = st.source.preset ? st.source.graph.inputs[0]?.shape[0] : undefined;
   const fixed = rowsWithFixedWeights(st);
+  const decision = decideSplit(mode, { name: st.source.name, params: st.compiled.params, cost: st.compiled.cost, visibility: st.visibility });
+  const chain = decision.cuts ? chainEstimate(compileSplit(st.source.name, st.compiled.params, decision.cuts)) : undefined;
   if (has(args, 'json')) {
-    io.out(JSON.stringify({ ...cost, ...(fixed ? { rowsByOpWeightsFixed: fixed.byOp, regionRowsWeightsFixed: fixed.regions } : {}), model: st.source.name, ...(st.source.preset ? { config: st.source.preset.config, tokens } : { dims: st.source.onnx?.dims }), ...inputInfo, quant: st.quant, machineMemoryBytes: totalmem() }));
+    const split = chain ? { split: splitJson(chain, decision) } : decision.hint ? { splitNote: decision.hint } : {};
+    io.out(JSON.stringify({ ...cost, ...(fixed ? { rowsByOpWeightsFixed: fixed.byOp, regionRowsWeightsFixed: fixed.regions } : {}), model: st.source.name, ...(st.source.preset ? { config: st.source.preset.config, tokens } : { dims: st.source.onnx?.dims }), ...inputInfo, quant: st.quant, machineMemoryBytes: totalmem(), ...split }));
     return EXIT_OK;
   }
   const p = st.source.preset;
@@ -83,5 +92,36 @@ export async function cmdInfo(args: Args, io: CommandIo): Promise<number> {
     ? [`model ${p.name}: ${p.config.layers} layers, ${p.config.heads} heads, width ${p.config.width}, context ${p.config.context}, vocabulary ${p.config.vocabulary}`, `sequence: ${tokens} tokens`]
     : [`model ${modelArg}: ONNX opset ${st.source.onnx?.model.opset}, ${st.source.onnx?.model.graph.nodes.length} nodes; dims ${JSON.stringify(st.source.onnx?.dims)}`];
   formatCost(cost, header, st.quant.scale, fixed).forEach((l) => io.out(l));
+  if (chain) [`as linked segments (${decision.why}):`, ...chainCostLines(chain)].forEach((l) => io.out(l));
+  else if (decision.hint) io.out(`note: ${decision.hint}`);
   return EXIT_OK;
+}
+
+/** The chain's estimate for --json: per distinct circuit its cost and segments, the totals, whether it fits. */
+function splitJson(est: ChainEstimate, decision: SplitDecision): Record<string, unknown> {
+  return {
+    by: 'layers',
+    why: decision.why,
+    cuts: decision.cuts,
+    segments: est.segments,
+    k: est.k,
+    srsK: est.srsK,
+    keyOf: est.keyOf,
+    circuits: est.circuits.map((c) => ({
+      name: c.name,
+      segments: c.segments,
+      k: c.cost.k,
+      rows: c.cost.rows,
+      regionRows: c.cost.regionRows,
+      rowsByOp: c.cost.rowsByOp,
+      columns: c.cost.columns,
+      keygenSeconds: c.keygenSeconds,
+      proveSeconds: c.proveSeconds,
+      memoryBytes: c.memoryBytes,
+    })),
+    keygenSeconds: est.keygenSeconds,
+    proveSeconds: est.proveSeconds,
+    memoryBytes: est.memoryBytes,
+    fits: est.memoryBytes <= totalmem(),
+  };
 }
