@@ -26,7 +26,10 @@
  * again once τ is gone, and with hiding commitments the blinding scalars
  * r_k: pk.bin is then as secret as the weights (with the r_k, vk.bin's
  * commitments let anyone test guesses of the weights). Malformed files are
- * `KeyFileError`s (exit 2) that say what was expected.
+ * `KeyFileError`s (exit 2) that say what was expected. A model proved as
+ * linked segments has containers of its own (chain-files.ts: "ZKVC",
+ * "ZKPC", built from the reader and sections here); a file of the other
+ * kind is refused by its magic, named.
  */
 import type { G2Affine } from '../curve/curve.js';
 import { g2ToNoble } from '../curve/curve.js';

@@ -159,11 +159,11 @@ export function keyIndices(chain: ChainModel): number[] {
 /** The chain's cost: per distinct circuit at the chain's k (models/cost.ts's formulas). */
 export function chainEstimate(chain: ChainModel): ChainEstimate {
   const keyOf = keyIndices(chain);
-  const circuits: ChainCircuit[] = [];
+  const circuits: (ChainCircuit & { segments: number[] })[] = [];
   const n = 2 ** chain.k;
   keyOf.forEach((key, j) => {
     const c = circuits[key];
-    if (c) return void (c.segments as number[]).push(j);
+    if (c) return void c.segments.push(j);
     const s = chain.segments[j]!;
     const cost = estimateCost(s.params);
     const m = cost.memory;
