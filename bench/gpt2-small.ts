@@ -30,6 +30,7 @@ import {
 } from '../src/models/index.js';
 import { chainVerifyingKey, compileChain, gpt2Cuts, proveChain, segmentInstances, setupChain, verifyChain } from '../src/models/chain.js';
 import { KzgParams, unsafeDevSrs } from '../src/pcs/kzg.js';
+import { collectGarbage } from '../src/cli/common.js';
 
 const { values: args } = parseArgs({
   options: { tokens: { type: 'string', default: '16' }, layers: { type: 'string' }, workers: { type: 'string' }, out: { type: 'string' } },
@@ -85,7 +86,12 @@ log(`setup (keygen + weight commitments) ${setupSeconds.toFixed(1)} s`);
 const q = new QuantEvaluator(model.graph, model.quant, model.weights);
 const qin = q.quantizeInputs({ tokens: ids });
 t = performance.now();
-const { proof, values } = proveChain(chain, keys, qin, kzg, { onSegment: (s, j, n) => log(`prove ${s} (${j + 1}/${n})`) });
+const { proof, values } = proveChain(chain, keys, qin, kzg, {
+  onSegment: (s, j, n) => {
+    if (j > 0) collectGarbage(); // as the CLI does between segments
+    log(`prove ${s} (${j + 1}/${n})`);
+  },
+});
 const proveSeconds = since(t);
 const proofBytes = proof.segments.reduce((a, s) => a + s.proof.length + (s.opening ? 64 : 0), 0);
 log(`prove ${proveSeconds.toFixed(1)} s, ${proofBytes} bytes`);

@@ -25,7 +25,7 @@ import { openingHex } from './committed-weights.js';
 import { decodePk, prove, type ProvingKey, verify } from '../plonkish/backend/index.js';
 import { KzgParams, readHalo2Params } from '../pcs/index.js';
 import { type Args, type CommandSpec, flag, has, readBytes, requireFlag } from './args.js';
-import { type CommandIo, EXIT_OK, steps, workerCount } from './common.js';
+import { collectGarbage, type CommandIo, EXIT_OK, steps, workerCount } from './common.js';
 import { KeyFileError, decodePkFile } from './key-files.js';
 import { compileSource, sourceFromSettings } from './model-source.js';
 import { Progress } from './progress.js';
@@ -194,6 +194,7 @@ async function proveSplit(args: Args, io: CommandIo, o: SplitProve): Promise<num
       // proveChain evaluates the quantized model (the witness phase), then proves the segments in order
       run = proveChain(chain, keys, qin, kzg, {
         onSegment: (name, j, n) => {
+          if (j > 0) collectGarbage(); // the previous segment's dead buffers go before the next one allocates
           if (j === 0) hook = progress.start('prove');
           starts.push(performance.now());
           hook?.(j, n, name);

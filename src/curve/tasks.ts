@@ -102,6 +102,7 @@ export function serveTasks(kinds: readonly TaskKind<never, unknown>[]): void {
     registry.set(k.name, k);
   }
   let state: Int32Array | undefined;
+  const collect = garbageCollector(); // in the serving thread only: the library's own thread keeps V8's flags as they are
   inbox().on((m) => {
     if (m.type === 'init') {
       state = new Int32Array(m.state);
@@ -134,5 +135,28 @@ export function serveTasks(kinds: readonly TaskKind<never, unknown>[]): void {
     }
     Atomics.store(s, 0, outcome);
     Atomics.notify(s, 0);
+    // the run's payloads are views of shared memory: their backing stores live as long as this
+    // thread's copies of the message do, and this thread's small heap seldom collects on its own
+    collect?.();
   });
+}
+
+/**
+ * A full collection in this thread, where the platform offers one (Node:
+ * V8's gc, enabled at run time), else undefined. Served runs drop
+ * references to gigabytes of shared columns that a worker's tiny heap
+ * would otherwise keep alive for many proofs.
+ */
+function garbageCollector(): (() => void) | undefined {
+  const proc = globalThis.process as { getBuiltinModule?: (name: string) => unknown } | undefined;
+  const v8 = proc?.getBuiltinModule?.('node:v8') as { setFlagsFromString(flags: string): void } | undefined;
+  const vm = proc?.getBuiltinModule?.('node:vm') as { runInNewContext(code: string): unknown } | undefined;
+  if (!v8 || !vm) return undefined;
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc');
+    return typeof gc === 'function' ? (gc as () => void) : undefined;
+  } catch {
+    return undefined;
+  }
 }
