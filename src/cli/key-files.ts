@@ -34,7 +34,7 @@
 import type { G2Affine } from '../curve/curve.js';
 import { g2ToNoble } from '../curve/curve.js';
 import type { AffinePoint } from '../curve/types.js';
-import { decodePoint, encodePoint, POINT_BYTES } from '../plonkish/backend/index.js';
+import { decodePoint, decodePoints, encodePoint, POINT_BYTES } from '../plonkish/backend/index.js';
 import type { MatrixCommitment } from '../pcs/matrix-commit.js';
 import { Fr } from '../field/index.js';
 import { UsageError } from './errors.js';
@@ -161,6 +161,24 @@ export class Reader {
       throw new KeyFileError(`${this.what}: ${field} is not a valid G1 point (${(e as Error).message})`);
     }
   }
+  /** `count` points in a row (their square roots batched: decodePoints); a bad one is named by `field(i)`. */
+  points(count: number, field: (i: number) => string): AffinePoint[] {
+    const at = this.need(count * POINT_BYTES, count ? field(0) : 'points');
+    const bytes = this.b.subarray(at, at + count * POINT_BYTES);
+    try {
+      return decodePoints(bytes, count);
+    } catch {
+      // find the first bad point, one by one, for the message
+      for (let i = 0; i < count; i++) {
+        try {
+          decodePoint(bytes.subarray(i * POINT_BYTES, (i + 1) * POINT_BYTES));
+        } catch (e) {
+          throw new KeyFileError(`${this.what}: ${field(i)} is not a valid G1 point (${(e as Error).message})`);
+        }
+      }
+      throw new KeyFileError(`${this.what}: ${field(0)}…: not valid G1 points`);
+    }
+  }
   g2(field: string): G2Affine {
     return readG2(this.b, this.need(128, field), field, this.what);
   }
@@ -237,8 +255,7 @@ export function readWeightsSection(r: Reader, where: string, withFlags = true, f
     const rows = r.u32(`${field}${name}'s rows`);
     const cols = r.u32(`${field}${name}'s columns`);
     if (rows < 1 || cols < 1) throw new KeyFileError(`${where}: weight ${name} is ${rows} × ${cols}, expected at least 1 × 1`);
-    const commitments: AffinePoint[] = [];
-    for (let k = 0; k < rows; k++) commitments.push(r.point(`${field}${name}'s row ${k} commitment`));
+    const commitments = r.points(rows, (k) => `${field}${name}'s row ${k} commitment`);
     weights.push({ name, rows, cols, commitments });
   }
   return { weights, hiding: (flags & HIDING_FLAG) !== 0 };

@@ -7,6 +7,7 @@ import {
   TranscriptReader,
   TranscriptWriter,
   decodePoint,
+  decodePoints,
   encodePoint,
   type TranscriptHash,
 } from '../../../src/plonkish/backend/transcript.js';
@@ -81,5 +82,34 @@ describe('point and scalar encodings', () => {
     expect(() => r.assertEnd()).toThrow(/trailing/);
     const over = new Uint8Array(32).fill(0xff);
     expect(() => new TranscriptReader(over).readScalar()).toThrow(/modulus/);
+  });
+});
+
+describe('decodePoints (batched square roots)', () => {
+  it('equals decodePoint on every point, infinity and both parities included', () => {
+    const points = [null, ...Array.from({ length: 37 }, (_, i) => bn254.G1.Point.BASE.multiply(BigInt(i * i + 7) * 1000003n).toAffine()), null];
+    const bytes = new Uint8Array(points.length * 32);
+    points.forEach((p, i) => bytes.set(encodePoint(p ? { x: p.x, y: p.y } : null), i * 32));
+    const one = points.map((_, i) => decodePoint(bytes.subarray(i * 32, (i + 1) * 32)));
+    expect(decodePoints(bytes, points.length)).toEqual(one);
+    expect(one.slice(1, -1)).toEqual(points.slice(1, -1).map((p) => ({ x: p!.x, y: p!.y })));
+    expect(new Set(one.slice(1, -1).map((p) => p!.y & 1n)).size).toBe(2); // both parities occur
+    expect(decodePoints(new Uint8Array(0), 0)).toEqual([]);
+  });
+
+  it('rejects an x off the curve, an x ≥ p and a wrong length, naming the point', () => {
+    const good = encodePoint({ x: G.x, y: G.y });
+    let bad = 0n;
+    for (let x = 2n; ; x++) if (Fq.sqrt(Fq.add(Fq.mul(Fq.square(x), x), 3n)) === undefined) { bad = x; break; }
+    const off = new Uint8Array(32);
+    for (let i = 0; i < 32; i++) off[i] = Number((bad >> BigInt(8 * i)) & 0xffn);
+    const both = new Uint8Array(64);
+    both.set(good, 0);
+    both.set(off, 32);
+    expect(() => decodePoints(both, 2)).toThrow(/point 1: not on the curve/);
+    const big = new Uint8Array(32);
+    for (let i = 0; i < 32; i++) big[i] = Number((Fq.p >> BigInt(8 * i)) & 0xffn);
+    expect(() => decodePoints(big, 1)).toThrow(/point 0: x coordinate is not below/);
+    expect(() => decodePoints(good, 2)).toThrow(ProofFormatError);
   });
 });
