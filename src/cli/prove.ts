@@ -36,7 +36,7 @@ import { fingerprintHex, readSettings, sameDigest, type Settings, settingsDigest
 import { srsIdentity } from './srs-source.js';
 import { UsageError } from './errors.js';
 import { checkInputFile } from './input.js';
-import { quantizedInput, rangeError, witnessFor } from './witness.js';
+import { quantizedInput, outOfCalibratedRange, witnessFor } from './witness.js';
 
 export const PROVE: CommandSpec = {
   name: 'prove',
@@ -201,7 +201,7 @@ async function proveSplit(args: Args, io: CommandIo, o: SplitProve): Promise<num
         },
       });
     } catch (e) {
-      if (e instanceof QuantRangeError) throw rangeError(settings, e);
+      if (e instanceof QuantRangeError) throw outOfCalibratedRange(settings, e);
       throw e;
     }
     starts.push(performance.now());

@@ -54,14 +54,14 @@ export function inputErrors<T>(settings: Pick<Settings, 'calibration'>, f: () =>
   try {
     return f();
   } catch (e) {
-    if (e instanceof QuantRangeError) throw rangeError(settings, e);
+    if (e instanceof QuantRangeError) throw outOfCalibratedRange(settings, e);
     if (e instanceof GraphError) throw new UsageError(`input: ${e.message}`);
     throw e;
   }
 }
 
 /** A value outside the calibrated range, as the UsageError that names the tensor and the calibration. */
-export function rangeError(settings: Pick<Settings, 'calibration'>, e: QuantRangeError): UsageError {
+export function outOfCalibratedRange(settings: Pick<Settings, 'calibration'>, e: QuantRangeError): UsageError {
   return new UsageError(
     `input outside the calibrated range at tensor "${e.tensor}": ${e.message}. The setup calibrated on ${settings.calibration.samples} sample(s) from ${settings.calibration.source}; ` +
       'run setup again with --calibration samples that cover inputs like this one',
