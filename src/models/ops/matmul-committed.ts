@@ -19,7 +19,7 @@ import { rescaleSpec } from '../../gadgets/index.js';
 import type { AssignedTensor, FixedPointTensor } from '../../gadgets/index.js';
 import { type Layouter, Value } from '../../plonkish/frontend/index.js';
 import { broadcasts, dim, fmtShape, GraphError } from '../graph.js';
-import { broadcastBig, checkBits } from '../quant-params.js';
+import { floatMatmul, withQuantBias } from './matmul.js';
 import type { ChipSpec } from './chips.js';
 import { broadcastTo } from './shared.js';
 import { halfUlp, nth, type OpDef, type OpShapes } from './types.js';
@@ -80,34 +80,14 @@ export const matmulCommitted: OpDef = {
   evalFloat({ x, input, shape }) {
     const a = input(0);
     const [m, n] = [dim(a.shape, 0), dim(a.shape, 1)];
-    const p = dim(shape, 1);
-    const A = a.data;
-    const b = input(1).data;
-    const row = hasBiasRow(a.shape, input(1).shape);
-    const out = new Float64Array(m * p);
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < p; j++) {
-        let s = row ? b[n * p + j]! : 0;
-        for (let t = 0; t < n; t++) s += A[i * n + t]! * b[t * p + j]!;
-        out[i * p + j] = s;
-      }
-    }
-    const bias = x[2]?.data;
-    if (bias) for (let i = 0; i < out.length; i++) out[i]! += bias[i % bias.length]!;
-    return out;
+    return floatMatmul(a.data, input(1).data, m, n, dim(shape, 1), x[2]?.data, hasBiasRow(a.shape, input(1).shape) ? n : undefined);
   },
   evalQuant({ node, x, input, shape, quant }) {
     const a = input(0);
     const b = input(1);
     const [m, n] = [dim(a.shape, 0), dim(a.shape, 1)];
     const multiplier = hasBiasRow(a.shape, b.shape) ? 1n << BigInt(a.scale) : undefined;
-    const raw = rescaleSpec(committedMatmulSpec(a.data, b.data, m, n, dim(shape, 1), multiplier), quant.scale);
-    const bias = x[2];
-    if (!bias) return raw;
-    // as matmul: the rescaled product is range-checked before the bias is added
-    checkBits(`${node.name}.matmul`, raw, quant);
-    const add = broadcastBig(bias.data, raw.length);
-    return raw.map((v, i) => v + add[i]!);
+    return withQuantBias(node.name, rescaleSpec(committedMatmulSpec(a.data, b.data, m, n, dim(shape, 1), multiplier), quant.scale), x[2]?.data, quant);
   },
   maxError: (_, q) => halfUlp(q),
   chips: (s) => (s.has(2) ? [CMATMUL, RESCALE, ADD] : [CMATMUL, RESCALE]),

@@ -8,7 +8,7 @@
  */
 import { freivaldsRows, matmulSpec, rescaleSpec } from '../../gadgets/index.js';
 import { broadcasts, dim, fmtShape, GraphError } from '../graph.js';
-import { broadcastBig, checkBits } from '../quant-params.js';
+import { broadcastBig, checkBits, type QuantParams } from '../quant-params.js';
 import type { ChipSpec } from './chips.js';
 import { broadcastTo } from './shared.js';
 import { halfUlp, type OpDef, type OpShapes } from './types.js';
@@ -23,6 +23,32 @@ function mnp(s: OpShapes): [number, number, number] {
   return [dim(a, 0), dim(a, 1), dim(s.output, 1)];
 }
 
+/**
+ * A·B in floats (m × k by k × p, row-major), each sum started at row
+ * `biasRow` of B when given (a committed matrix's bias row), then + `bias`
+ * broadcast over the rows (a bias input).
+ */
+export function floatMatmul(A: ArrayLike<number>, B: ArrayLike<number>, m: number, k: number, p: number, bias?: ArrayLike<number>, biasRow?: number): Float64Array {
+  const out = new Float64Array(m * p);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < p; j++) {
+      let s = biasRow === undefined ? 0 : B[biasRow * p + j]!;
+      for (let t = 0; t < k; t++) s += A[i * k + t]! * B[t * p + j]!;
+      out[i * p + j] = s;
+    }
+  }
+  if (bias) for (let i = 0; i < out.length; i++) out[i]! += bias[i % bias.length]!;
+  return out;
+}
+
+/** The rescaled product + a bias input (range-checked before the bias is added, as the circuit does). */
+export function withQuantBias(name: string, raw: BigInt64Array, bias: BigInt64Array | undefined, quant: QuantParams): BigInt64Array {
+  if (!bias) return raw;
+  checkBits(`${name}.matmul`, raw, quant);
+  const b = broadcastBig(bias, raw.length);
+  return raw.map((v, i) => v + b[i]!);
+}
+
 export const matmul: OpDef = {
   arity: [2, 3],
   inferShape({ where, real, inputs }) {
@@ -35,32 +61,12 @@ export const matmul: OpDef = {
   },
   evalFloat({ x, input, shape }) {
     const a = input(0);
-    const [m, k] = [dim(a.shape, 0), dim(a.shape, 1)];
-    const p = dim(shape, 1);
-    const A = a.data;
-    const b = input(1).data;
-    const out = new Float64Array(m * p);
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < p; j++) {
-        let s = 0;
-        for (let t = 0; t < k; t++) s += A[i * k + t]! * b[t * p + j]!;
-        out[i * p + j] = s;
-      }
-    }
-    const bias = x[2]?.data;
-    if (bias) for (let i = 0; i < out.length; i++) out[i]! += bias[i % bias.length]!;
-    return out;
+    return floatMatmul(a.data, input(1).data, dim(a.shape, 0), dim(a.shape, 1), dim(shape, 1), x[2]?.data);
   },
   evalQuant({ node, x, input, shape, quant }) {
     const a = input(0);
     const [m, k] = [dim(a.shape, 0), dim(a.shape, 1)];
-    const raw = rescaleSpec(matmulSpec(a.data, input(1).data, m, k, dim(shape, 1)), quant.scale);
-    const bias = x[2];
-    if (!bias) return raw;
-    // the rescaled product is range-checked before the bias is added
-    checkBits(`${node.name}.matmul`, raw, quant);
-    const b = broadcastBig(bias.data, raw.length);
-    return raw.map((v, i) => v + b[i]!);
+    return withQuantBias(node.name, rescaleSpec(matmulSpec(a.data, input(1).data, m, k, dim(shape, 1)), quant.scale), x[2]?.data, quant);
   },
   maxError: (_, q) => halfUlp(q),
   chips: (s) => (s.has(2) ? [MATMUL, RESCALE, ADD] : [MATMUL, RESCALE]),
