@@ -25,8 +25,7 @@
  *             and the public values. Never throws.
  */
 import { totalmem } from 'node:os';
-import type { AffinePoint } from '../curve/types.js';
-import { type ChainKeys, type ChainModel, compileChain, gpt2Cuts } from '../models/chain.js';
+import { type ChainKeys, type ChainModel, compileChain, gpt2Cuts, verifyLinked } from '../models/chain.js';
 import {
   committedWeightNames,
   type CostEstimate,
@@ -35,8 +34,6 @@ import {
   GraphError,
   instanceLayout,
   KEYGEN_NS_PER_CELL,
-  LINK_IN,
-  LINK_OUT,
   type ModelCircuitParams,
   PROVE_MEMORY_OVERHEAD,
   PROVE_NS_PER_CELL,
@@ -271,14 +268,6 @@ export interface VerifierSegment {
   readonly link: { readonly input: boolean; readonly output: boolean };
 }
 
-/** Column index of a named advice column in a verifying key's circuit. */
-export function adviceIndex(vk: VerifyingKey, name: string): number | undefined {
-  return vk.circuit.advice.find((c) => (c as { name?: string }).name === name)?.index;
-}
-
-const samePoint = (a: AffinePoint | undefined, b: AffinePoint | undefined): boolean =>
-  a !== undefined && b !== undefined && (a === null || b === null ? a === b : a.x === b.x && a.y === b.y);
-
 /**
  * Verify a chain proof: `proofs[j]` against segment j's key and weight
  * commitments with its slice of `column` as its public values (and the
@@ -286,34 +275,13 @@ const samePoint = (a: AffinePoint | undefined, b: AffinePoint | undefined): bool
  * Never throws.
  */
 export function verifySegments(segments: readonly VerifierSegment[], proofs: readonly { proof: Uint8Array; weightOpening?: string }[], column: readonly bigint[], vp: VerifierParams): { ok: boolean; reason?: string; links?: number } {
-  try {
-    if (proofs.length !== segments.length) return { ok: false, reason: `expected ${segments.length} segment proofs (settings.json's segments), got ${proofs.length}` };
-    let previousOut: AffinePoint | undefined;
-    let links = 0;
-    for (const [j, s] of segments.entries()) {
-      const p = proofs[j]!;
-      const instances = [column.slice(s.publicValues.offset, s.publicValues.offset + s.publicValues.length), []];
-      const r = verifyWithWeights(s.vk, p.proof, p.weightOpening, instances, vp, s.weights, s.hiding);
-      if (!r.ok) return { ok: false, reason: `${s.name}: ${r.reason ?? 'rejected'}` };
-      const advice = r.adviceCommitments ?? [];
-      if (s.link.input) {
-        const col = adviceIndex(s.vk, LINK_IN);
-        if (col === undefined || !samePoint(advice[col], previousOut)) {
-          return { ok: false, reason: `${s.name}: its input is not the previous segment's output (its ${LINK_IN} commitment differs from the previous segment's ${LINK_OUT})` };
-        }
-        links++;
-      }
-      previousOut = undefined;
-      if (s.link.output) {
-        const col = adviceIndex(s.vk, LINK_OUT);
-        previousOut = col === undefined ? undefined : advice[col];
-        if (previousOut === undefined) return { ok: false, reason: `${s.name}: the proof has no ${LINK_OUT} commitment` };
-      }
-    }
-    return { ok: true, links };
-  } catch (e) {
-    return { ok: false, reason: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
-  }
+  if (proofs.length !== segments.length) return { ok: false, reason: `expected ${segments.length} segment proofs (settings.json's segments), got ${proofs.length}` };
+  return verifyLinked(segments, (j) => {
+    const s = segments[j]!;
+    const p = proofs[j]!;
+    const instances = [column.slice(s.publicValues.offset, s.publicValues.offset + s.publicValues.length), []];
+    return verifyWithWeights(s.vk, p.proof, p.weightOpening, instances, vp, s.weights, s.hiding);
+  });
 }
 
 /** The circuits of a chain as text lines (info): per distinct circuit its rows, columns and cost at the chain's k, then the totals. */

@@ -33,7 +33,8 @@ import { verifyWithWeights, weightFingerprint, weightsText } from './committed-w
 import { decodeVkFile, KeyFileError } from './key-files.js';
 import { decodeChainVkFile } from './chain-files.js';
 import { parseChainProofFile, parseProofFile } from './proof-file.js';
-import { adviceIndex, checkKeyKind, type VerifierSegment, verifySegments } from './split.js';
+import { checkKeyKind, type VerifierSegment, verifySegments } from './split.js';
+import { adviceIndex } from '../models/chain.js';
 import type { G2Affine } from '../curve/curve.js';
 import { LINK_IN, LINK_OUT } from '../models/index.js';
 import { keyPaths } from './prove.js';

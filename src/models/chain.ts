@@ -270,7 +270,7 @@ export interface ChainProveOptions {
 }
 
 /** Column index of a named advice column in a key's circuit. */
-function adviceIndex(vk: VerifyingKey, name: string): number | undefined {
+export function adviceIndex(vk: VerifyingKey, name: string): number | undefined {
   return vk.circuit.advice.find((c) => (c as { name?: string }).name === name)?.index;
 }
 
@@ -322,6 +322,54 @@ const samePoint = (a: AffinePoint | undefined, b: AffinePoint | undefined): bool
 export interface ChainVerifyResult {
   readonly ok: boolean;
   readonly reason?: string;
+  /** Links checked (when ok). */
+  readonly links?: number;
+}
+
+/** A segment as the link check sees it: its name, verifying key (which holds the link columns) and linked sides. */
+export interface LinkedSegment {
+  readonly name: string;
+  readonly vk: VerifyingKey;
+  readonly link: { readonly input: boolean; readonly output: boolean };
+}
+
+/**
+ * Verify segments in order — `verifySegment(j)` checks segment j's proof
+ * (circuit and weight opening) and returns its advice commitments — and
+ * every link: segment j's `link.in` commitment must equal segment j − 1's
+ * `link.out`, the columns found by name in the verifier's own keys. The
+ * model layer (`verifyChain`) and the CLI (which holds no model) share it.
+ * Never throws.
+ */
+export function verifyLinked(
+  segments: readonly LinkedSegment[],
+  verifySegment: (j: number) => { readonly ok: boolean; readonly reason?: string; readonly adviceCommitments?: readonly AffinePoint[] },
+): ChainVerifyResult {
+  try {
+    let previousOut: AffinePoint | undefined;
+    let links = 0;
+    for (const [j, s] of segments.entries()) {
+      const r = verifySegment(j);
+      if (!r.ok) return { ok: false, reason: `${s.name}: ${r.reason ?? 'rejected'}` };
+      const advice = r.adviceCommitments ?? [];
+      if (s.link.input) {
+        const col = adviceIndex(s.vk, LINK_IN);
+        if (col === undefined || !samePoint(advice[col], previousOut)) {
+          return { ok: false, reason: `${s.name}: its input is not the previous segment's output (the ${LINK_IN} commitment differs from the previous ${LINK_OUT})` };
+        }
+        links++;
+      }
+      previousOut = undefined;
+      if (s.link.output) {
+        const col = adviceIndex(s.vk, LINK_OUT);
+        previousOut = col === undefined ? undefined : advice[col];
+        if (previousOut === undefined) return { ok: false, reason: `${s.name}: the proof has no ${LINK_OUT} commitment` };
+      }
+    }
+    return { ok: true, links };
+  } catch (e) {
+    return { ok: false, reason: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+  }
 }
 
 /**
@@ -332,33 +380,16 @@ export interface ChainVerifyResult {
  * public inputs, the last one's public outputs, empty otherwise). Never throws.
  */
 export function verifyChain(chain: ChainModel, vk: ChainVerifyingKey, proof: ChainProof, instances: readonly (readonly (readonly bigint[])[])[], vp: VerifierParams): ChainVerifyResult {
-  try {
-    const n = chain.segments.length;
-    if (!proof || !Array.isArray(proof.segments) || proof.segments.length !== n) return { ok: false, reason: `chain: expected ${n} segment proofs, got ${proof?.segments?.length ?? 'none'}` };
-    if (instances.length !== n) return { ok: false, reason: `chain: expected instances for ${n} segments, got ${instances.length}` };
-    let previousOut: AffinePoint | undefined;
-    for (let j = 0; j < n; j++) {
-      const s = chain.segments[j]!;
-      const key = vk.vks[vk.keyOf[j]!];
-      const w = vk.weights[j];
-      const sp = proof.segments[j]!;
-      if (!key || !w || !sp.opening) return { ok: false, reason: `${s.name}: no verifying key, weight commitment or opening` };
-      const r = verifyCommitted(key, { proof: sp.proof, opening: sp.opening }, instances[j]!, vp, w, s.params);
-      if (!r.ok) return { ok: false, reason: `${s.name}: ${r.reason ?? 'rejected'}` };
-      const advice = r.adviceCommitments ?? [];
-      if (s.params.link.input) {
-        const col = adviceIndex(key, LINK_IN);
-        if (col === undefined || !samePoint(advice[col], previousOut)) return { ok: false, reason: `${s.name}: its input is not the previous segment's output (the ${LINK_IN} commitment differs from the previous ${LINK_OUT})` };
-      }
-      previousOut = undefined;
-      if (s.params.link.output) {
-        const col = adviceIndex(key, LINK_OUT);
-        previousOut = col === undefined ? undefined : advice[col];
-        if (previousOut === undefined) return { ok: false, reason: `${s.name}: the proof has no ${LINK_OUT} commitment` };
-      }
-    }
-    return { ok: true };
-  } catch (e) {
-    return { ok: false, reason: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
-  }
+  const n = chain.segments.length;
+  if (!proof || !Array.isArray(proof.segments) || proof.segments.length !== n) return { ok: false, reason: `chain: expected ${n} segment proofs, got ${proof?.segments?.length ?? 'none'}` };
+  if (instances.length !== n) return { ok: false, reason: `chain: expected instances for ${n} segments, got ${instances.length}` };
+  const keys = chain.segments.map((s, j) => vk.vks[vk.keyOf[j]!]);
+  if (keys.some((k) => !k)) return { ok: false, reason: 'chain: a segment has no verifying key' };
+  const segments = chain.segments.map((s, j) => ({ name: s.name, vk: keys[j]!, link: s.params.link }));
+  return verifyLinked(segments, (j) => {
+    const w = vk.weights[j];
+    const sp = proof.segments[j]!;
+    if (!w || !sp.opening) return { ok: false, reason: 'no weight commitment or opening' };
+    return verifyCommitted(keys[j]!, { proof: sp.proof, opening: sp.opening }, instances[j]!, vp, w, chain.segments[j]!.params);
+  });
 }

@@ -87,7 +87,7 @@ describe('linked segment proofs (2-block GPT-2, committed weights)', () => {
     expect(inst[1]![0]).toHaveLength(0);
     expect(inst.at(-1)![0]).toEqual(publicInstances(chain.segments.at(-1)!.params, whole)[0]);
     const r = verifyChain(chain, chainVerifyingKey(keys), a.proof, inst, kzg.verifierParams());
-    expect(r).toEqual({ ok: true });
+    expect(r).toEqual({ ok: true, links: 3 });
     expect(verifyChain(chain, chainVerifyingKey(keys), b.proof, instancesOf(b.values), kzg.verifierParams()).ok).toBe(true);
   });
 
