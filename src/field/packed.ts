@@ -231,6 +231,46 @@ export class PackedField {
   }
   private pWords?: Uint32Array;
 
+  /**
+   * Integers of any size, `count` of them from `start` of `values`, into v
+   * (from index 0), reduced mod p: a BigInt64Array of entries below 2^53
+   * goes through `writeSigned`, anything else through bigint reduction.
+   */
+  writeIntegers(v: FieldVec, values: ArrayLike<bigint>, start = 0, count = values.length - start): void {
+    if (values instanceof BigInt64Array) {
+      try {
+        this.writeSigned(v, values.subarray(start, start + count));
+        return;
+      } catch (e) {
+        if (!(e instanceof NonCanonicalError)) throw e; // an entry ≥ 2^53: the exact path below
+      }
+    }
+    this.writeBigints(v, Array.from({ length: count }, (_, j) => this.scalar.create(values[start + j]!)));
+  }
+
+  /**
+   * Σ_j M_kj·x^j for every row k of the rows × cols integer matrix M
+   * (row-major): each row as a polynomial evaluated at x, by one inner
+   * product against (1, x, x², …) per row.
+   */
+  rowsAtPoint(values: ArrayLike<bigint>, rows: number, cols: number, x: bigint): bigint[] {
+    if (values.length !== rows * cols) throw new ShapeError(`${this.scalar.name}.rowsAtPoint: expected ${rows} × ${cols} = ${rows * cols} values, got ${values.length}`);
+    const r = this.alloc(cols);
+    const row = this.alloc(cols);
+    try {
+      this.powers(r, 1n, this.scalar.create(x));
+      const out = new Array<bigint>(rows);
+      for (let k = 0; k < rows; k++) {
+        this.writeIntegers(row, values, k * cols, cols);
+        out[k] = this.inner(row, r);
+      }
+      return out;
+    } finally {
+      r.free();
+      row.free();
+    }
+  }
+
   toBigints(v: FieldVec): bigint[] {
     const bytes = this.toBytes(v);
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

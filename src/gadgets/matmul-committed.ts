@@ -61,7 +61,7 @@
 import type { AdviceColumn, AssignedCell, Cell, Challenge, InstanceColumn, Layouter, Selector } from '../plonkish/frontend/index.js';
 import { Value } from '../plonkish/frontend/index.js';
 import { Fr } from '../field/bn254.js';
-import { type FieldVec, NonCanonicalError, type PackedField, packedFr } from '../field/index.js';
+import { packedFr } from '../field/index.js';
 import type { GadgetContext } from './context.js';
 import type { FieldVector } from './dot.js';
 import { MatmulChip, matmulSpec } from './matmul.js';
@@ -71,35 +71,8 @@ import { type AssignedTensor, assignedTensor, dims2, GadgetError, toField } from
 /** u_k = Σ_j B_kj·ρ^j for every row of B (n × p, row-major): B·r, what the prover assigns. */
 export function committedRowEvaluations(b: ArrayLike<bigint>, n: number, p: number, rho: bigint): bigint[] {
   if (b.length !== n * p) throw new GadgetError(`committedRowEvaluations: expected ${n} × ${p} = ${n * p} weights, got ${b.length}`);
-  // packed: r = (1, ρ, …) once, an inner product per row (GPT-2's embedding has 38.6 M entries); the bigint Horner is the test oracle
-  const F = packedFr();
-  const r = F.alloc(p);
-  const row = F.alloc(p);
-  try {
-    F.powers(r, 1n, Fr.create(rho));
-    const u = new Array<bigint>(n);
-    for (let k = 0; k < n; k++) {
-      if (!(b instanceof BigInt64Array) || !writeSignedRow(F, row, b.subarray(k * p, (k + 1) * p))) {
-        F.writeBigints(row, Array.from({ length: p }, (_, j) => toField(b[k * p + j]!)));
-      }
-      u[k] = F.inner(row, r);
-    }
-    return u;
-  } finally {
-    r.free();
-    row.free();
-  }
-}
-
-/** `writeSigned` when every entry is below 2^53 in size (false: the caller takes the exact path). */
-function writeSignedRow(F: PackedField, row: FieldVec, values: BigInt64Array): boolean {
-  try {
-    F.writeSigned(row, values);
-    return true;
-  } catch (e) {
-    if (e instanceof NonCanonicalError) return false;
-    throw e;
-  }
+  // packed inner products against (1, ρ, …) (GPT-2's embedding has 38.6 M entries); the bigint Horner is the test oracle
+  return packedFr().rowsAtPoint(b, n, p, rho);
 }
 
 /** v = Σ_i γ^i·u_i (the published fold). */

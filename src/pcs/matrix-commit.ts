@@ -48,7 +48,7 @@
  * Binding commitments are the hiding ones with every r_k = 0 (tested).
  */
 import { blake2b } from '@noble/hashes/blake2.js';
-import { Fq, Fr, type FieldVec, NonCanonicalError, type PackedField, packedFr } from '../field/index.js';
+import { Fq, Fr, type FieldVec, type PackedField, packedFr } from '../field/index.js';
 import type { AffinePoint } from '../curve/types.js';
 import { CurveError, g1Neg } from '../curve/g1.js';
 import { g1FromNoble, g1ToNoble, g2FromNoble, g2ToNoble, NobleG1Point, NobleG2Point, type G2Affine } from '../curve/curve.js';
@@ -147,27 +147,10 @@ function checkBlinds(where: string, what: string, blinds: readonly bigint[], row
   if (bad >= 0) throw new CurveError(`${where}: blinding scalar ${bad} of ${what} is not a canonical scalar (expected 0 ≤ r < the group order)`);
 }
 
-const rowOf = (m: WeightMatrix, k: number): bigint[] => {
-  const row = new Array<bigint>(m.cols);
-  for (let j = 0; j < m.cols; j++) row[j] = Fr.create(m.values[k * m.cols + j]!);
-  return row;
-};
 
-/**
- * Row k of `m` into `v` (from index 0): small signed integers in a
- * BigInt64Array (quantized weights, the model layer's form) go through
- * `writeSigned` with no bigint arithmetic; anything else through `Fr.create`.
- */
+/** Row k of `m` into `v` (from index 0), signed quantized weights without bigint arithmetic (`writeIntegers`). */
 function writeRow(F: PackedField, v: FieldVec, m: WeightMatrix, k: number): void {
-  if (m.values instanceof BigInt64Array) {
-    try {
-      F.writeSigned(v, m.values.subarray(k * m.cols, (k + 1) * m.cols));
-      return;
-    } catch (e) {
-      if (!(e instanceof NonCanonicalError)) throw e; // an entry ≥ 2^53: the exact path below
-    }
-  }
-  F.writeBigints(v, rowOf(m, k));
+  F.writeIntegers(v, m.values, k * m.cols, m.cols);
 }
 
 /**
@@ -219,21 +202,7 @@ export function matrixFingerprint(matrices: readonly MatrixCommitment[], options
 /** (B·r)_k = P_k(ρ) for every row: what the prover assigns as u. */
 export function rowEvaluations(m: WeightMatrix, rho: bigint, F: PackedField = packedFr()): bigint[] {
   checkShape('rowEvaluations', m, Number.MAX_SAFE_INTEGER);
-  // r = (1, ρ, ρ², …) once, then one inner product per row (packed: tens of millions of entries for an embedding)
-  const r = F.alloc(m.cols);
-  const row = F.alloc(m.cols);
-  try {
-    F.powers(r, 1n, Fr.create(rho));
-    const out: bigint[] = [];
-    for (let k = 0; k < m.rows; k++) {
-      writeRow(F, row, m, k);
-      out.push(F.inner(row, r));
-    }
-    return out;
-  } finally {
-    r.free();
-    row.free();
-  }
+  return F.rowsAtPoint(m.values, m.rows, m.cols, rho);
 }
 
 /** v = Σ_i γ^i·u_i over the rows of all matrices in order (the value the circuit computes). */
