@@ -375,6 +375,13 @@ export class PackedField {
       if (n & 1) this.fn('scale')(out.at(n - 1), a.at(n - 1), cp, 1);
     } else this.fn('scale')(out.ptr, a.ptr, cp, n);
   }
+  /** out_i = a_i + c (no multiplication: cheaper than an axpy against ones). */
+  addScalar(out: FieldVec, a: FieldVec, c: bigint): void {
+    this.checkSame('addScalar', out, a);
+    const cp = this.scratch + 3 * ELEMENT_BYTES;
+    this.writeElement(cp, this.scalar.create(c));
+    this.fn('add_c')(out.ptr, a.ptr, cp, out.length);
+  }
   /** y_i ← y_i + c · x_i. */
   axpy(y: FieldVec, c: bigint, x: FieldVec): void {
     this.checkSame('axpy', y, x);

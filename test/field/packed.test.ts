@@ -74,7 +74,7 @@ for (const [mode, runtime] of Object.entries(runtimes)) {
         expect(a.get(3)).toBe(42n);
       });
 
-      it('mul, square, add, sub, neg, scale, axpy equal the bigint reference', () => {
+      it('mul, square, add, sub, neg, scale, axpy, addScalar equal the bigint reference', () => {
         const a = F.fromBigints(xs);
         const b = F.fromBigints(ys);
         const o = F.alloc(n);
@@ -94,6 +94,11 @@ for (const [mode, runtime] of Object.entries(runtimes)) {
         const y = b.clone();
         F.axpy(y, c, a);
         expect(y.toBigints()).toEqual(ys.map((v, i) => S.add(v, S.mul(c, xs[i]!))));
+        F.addScalar(o, a, c);
+        expect(o.toBigints()).toEqual(xs.map((x) => S.add(x, c)));
+        // in place
+        F.addScalar(y, y, S.p - 1n);
+        expect(y.toBigints()).toEqual(ys.map((v, i) => S.sub(S.add(v, S.mul(c, xs[i]!)), 1n)));
         for (const v of [a, b, o, y]) v.free();
       });
 

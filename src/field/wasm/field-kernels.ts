@@ -7,6 +7,7 @@
  * Exported kernels (n = element count):
  *   mul(out,a,b,n) sqr(out,a,n) add(out,a,b,n) sub(out,a,b,n) neg(out,a,n)
  *   scale(out,a,c,n)       out_i = a_i·c
+ *   add_c(out,a,c,n)       out_i = a_i + c
  *   axpy(y,c,x,n)          y_i = y_i + c·x_i
  *   reduce(out,a,n)        canonical [0, p)
  *   mul1(out,a,b) sqr1(out,a) inv1(out,a,scratch)   single elements
@@ -76,6 +77,12 @@ export function emitFieldKernels(mb: ModuleBuilder, pre: string, mp: MontgomeryP
     emitElementLoop(f, n, [out, a, b], () =>
       op === 'add' ? emitAdd(f, mp, L, at(out), at(a), at(b)) : emitSub(f, mp, L, at(out), at(a), at(b)),
     );
+  }
+  {
+    const f = mb.fn(`${pre}_add_c`, ['i32', 'i32', 'i32', 'i32']);
+    const [out, a, c, n] = [f.param(0), f.param(1), f.param(2), f.param(3)];
+    const L = allocAddLocals(f);
+    emitElementLoop(f, n, [out, a], () => emitAdd(f, mp, L, at(out), at(a), at(c)));
   }
   {
     const f = mb.fn(`${pre}_neg`, ['i32', 'i32', 'i32']);

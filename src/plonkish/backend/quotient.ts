@@ -11,7 +11,7 @@ import { defineTask } from '../../curve/tasks.js';
 import { Ntt } from '../../poly/ntt.js';
 import type { ExprNode } from '../frontend/index.js';
 import { partShift, rotate, StoredColumn } from './columns.js';
-import { VectorEvaluator } from './evaluate.js';
+import { SumPlan } from './evaluate.js';
 
 type Kind = 'advice' | 'fixed' | 'instance';
 
@@ -71,15 +71,21 @@ export function evaluateQuotientPart(p: QuotientPart, F: PackedField, ntt: Ntt, 
   const shift = partShift(p, p.part);
   const cache = new Map<string, FieldVec>();
   let cachedBytes = 0;
-  const qev = new VectorEvaluator({
+  const challenge = (i: number) => {
+    const c = p.challenges[i];
+    if (c === undefined) throw new RangeError(`quotient part ${p.part}: no challenge ${i}`);
+    return c;
+  };
+  // Σ y^(m−1−i)·C_i / Z_H: Z_H = (g·ζ^j)^n − 1 is a constant on the part, folded into the weights
+  const m = p.constraints.length;
+  const zInv = Fr.inv(Fr.sub(Fr.pow(shift, BigInt(n)), 1n));
+  const weights: bigint[] = new Array(m);
+  for (let i = m - 1, w = zInv; i >= 0; i--, w = Fr.mul(w, p.y)) weights[i] = w;
+  const plan = new SumPlan(p.constraints, weights, challenge);
+  const ctx = {
     F,
     size: n,
-    challenge: (i) => {
-      const c = p.challenges[i];
-      if (c === undefined) throw new RangeError(`quotient part ${p.part}: no challenge ${i}`);
-      return c;
-    },
-    query(kind, column, rotation) {
+    query(kind: Kind, column: number, rotation: number): FieldVec {
       const key = `${kind}:${column}:${rotation}`;
       let v = cache.get(key);
       if (v) {
@@ -91,40 +97,27 @@ export function evaluateQuotientPart(p: QuotientPart, F: PackedField, ntt: Ntt, 
         v = coeffs(kind, column);
         ntt.cosetForward(v, shift);
       } else {
-        v = rotate(this.query(kind, column, 0), rotation);
+        v = rotate(ctx.query(kind, column, 0), rotation);
       }
       cache.set(key, v);
       cachedBytes += v.byteLength;
       return v;
     },
-  });
-  const acc = F.alloc(n);
+  };
   try {
-    for (const c of p.constraints) {
-      F.scale(acc, acc, p.y);
-      const v = qev.eval(c);
-      if ('scalar' in v) F.axpy(acc, v.scalar, qev.onesVec());
-      else F.add(acc, acc, v.vec);
-      qev.release(v);
-      // evict least recently used columns between constraints (never while in use)
+    // evict least recently used columns between terms (never while in use)
+    return plan.evaluate(ctx, () => {
       for (const [key, vec] of cache) {
         if (cachedBytes <= p.cacheBytes) break;
         cache.delete(key);
         cachedBytes -= vec.byteLength;
         vec.free();
       }
-    }
-  } catch (e) {
-    acc.free();
-    throw e;
+    });
   } finally {
-    qev.free();
     for (const v of cache.values()) v.free();
     cache.clear();
   }
-  // divide by Z_H = (g·ζ^j)^n − 1, a constant on the part
-  F.scale(acc, acc, Fr.inv(Fr.sub(Fr.pow(shift, BigInt(n)), 1n)));
-  return acc;
 }
 
 /** The pool task: the part's n packed values (bytes), from coefficients in shared memory. */
