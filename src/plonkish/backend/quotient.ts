@@ -9,8 +9,8 @@
 import { ELEMENT_BYTES, Fr, packedFr, type FieldVec, type PackedField } from '../../field/index.js';
 import { defineTask } from '../../curve/tasks.js';
 import { Ntt } from '../../poly/ntt.js';
-import type { ExprNode } from '../frontend/index.js';
-import { partShift, rotate, StoredColumn } from './columns.js';
+import { degreeOf, type ExprNode } from '../frontend/index.js';
+import { extendedLog, partShift, rotate, StoredColumn } from './columns.js';
 import { SumPlan } from './evaluate.js';
 
 type Kind = 'advice' | 'fixed' | 'instance';
@@ -61,10 +61,47 @@ export function queriedColumns(exprs: readonly ExprNode[]): { kind: Kind; column
 }
 
 /**
- * The part's values (a new vector): each queried column's coefficients
- * (`coeffs` returns a new vector the evaluator owns) are moved to the part
- * by one coset NTT, kept in an LRU cache of `cacheBytes`, and rotations are
- * cyclic shifts within the part.
+ * Constraints that need the same parts of the extended coset. A constraint C
+ * of degree d makes C/Z_H a polynomial of degree ≤ d·(n − 1) − n < (d − 1)·n
+ * (when C vanishes on H), so its values on s = 2^⌈log2(d − 1)⌉ parts fix it
+ * (s = 1 for d ≤ 2): parts 0, E/s, 2E/s, …, which together are the coset
+ * g·H_{s·n} (part t·E/s holds its points t + s·i). Each group's sum is
+ * evaluated on its s parts only and interpolated on its own
+ * (`quotientCoefficients`): low-degree gates skip most parts, and columns
+ * only they query skip those parts' coset NTTs.
+ */
+export interface QuotientGroup {
+  /** Parts the group needs (a power of two ≤ E). */
+  readonly parts: number;
+  /** Indices of its constraints (ascending). */
+  readonly constraints: readonly number[];
+}
+
+/** The constraints' groups, by ascending number of parts. */
+export function quotientGroups(constraints: readonly ExprNode[], extended: number): QuotientGroup[] {
+  const bySize = new Map<number, number[]>();
+  constraints.forEach((c, i) => {
+    const d = degreeOf(c);
+    const parts = d <= 2 ? 1 : 2 ** Math.ceil(Math.log2(d - 1));
+    if (parts > extended) throw new RangeError(`quotientGroups: constraint ${i} of degree ${d} needs ${parts} parts, the extended coset has ${extended}`);
+    const g = bySize.get(parts) ?? [];
+    g.push(i);
+    bySize.set(parts, g);
+  });
+  return [...bySize].sort((a, b) => a[0] - b[0]).map(([parts, constraints]) => ({ parts, constraints }));
+}
+
+/** The groups part `part` evaluates (those whose parts include it), in `quotientGroups` order. */
+export function groupsAt(groups: readonly QuotientGroup[], part: number, extended: number): QuotientGroup[] {
+  return groups.filter((g) => part % (extended / g.parts) === 0);
+}
+
+/**
+ * The part's values (a new vector): for each group of `groupsAt(part)`, n
+ * values of Σ_{i in the group} y^(m−1−i)·C_i / Z_H, one group after the
+ * other. Each queried column's coefficients (`coeffs` returns a new vector
+ * the evaluator owns) are moved to the part by one coset NTT, kept in an LRU
+ * cache of `cacheBytes`, and rotations are cyclic shifts within the part.
  */
 export function evaluateQuotientPart(p: QuotientPart, F: PackedField, ntt: Ntt, coeffs: (kind: Kind, column: number) => FieldVec): FieldVec {
   const n = 1 << p.k;
@@ -76,12 +113,13 @@ export function evaluateQuotientPart(p: QuotientPart, F: PackedField, ntt: Ntt, 
     if (c === undefined) throw new RangeError(`quotient part ${p.part}: no challenge ${i}`);
     return c;
   };
-  // Σ y^(m−1−i)·C_i / Z_H: Z_H = (g·ζ^j)^n − 1 is a constant on the part, folded into the weights
+  // y^(m−1−i) / Z_H: Z_H = (g·ζ^j)^n − 1 is a constant on the part, folded into the weights
   const m = p.constraints.length;
   const zInv = Fr.inv(Fr.sub(Fr.pow(shift, BigInt(n)), 1n));
   const weights: bigint[] = new Array(m);
   for (let i = m - 1, w = zInv; i >= 0; i--, w = Fr.mul(w, p.y)) weights[i] = w;
-  const plan = new SumPlan(p.constraints, weights, challenge);
+  const E = 1 << extendedLog(p);
+  const groups = groupsAt(quotientGroups(p.constraints, E), p.part, E);
   const ctx = {
     F,
     size: n,
@@ -104,25 +142,82 @@ export function evaluateQuotientPart(p: QuotientPart, F: PackedField, ntt: Ntt, 
       return v;
     },
   };
+  // evict least recently used columns between terms (never while in use)
+  const evict = () => {
+    for (const [key, vec] of cache) {
+      if (cachedBytes <= p.cacheBytes) break;
+      cache.delete(key);
+      cachedBytes -= vec.byteLength;
+      vec.free();
+    }
+  };
+  const out = F.allocUninit(groups.length * n);
   try {
-    // evict least recently used columns between terms (never while in use)
-    return plan.evaluate(ctx, () => {
-      for (const [key, vec] of cache) {
-        if (cachedBytes <= p.cacheBytes) break;
-        cache.delete(key);
-        cachedBytes -= vec.byteLength;
-        vec.free();
-      }
+    groups.forEach((g, i) => {
+      const plan = new SumPlan(
+        g.constraints.map((c) => p.constraints[c]!),
+        g.constraints.map((c) => weights[c]!),
+        challenge,
+      );
+      const v = plan.evaluate(ctx, evict);
+      out.slice(i * n, n).copyFrom(v);
+      v.free();
     });
+  } catch (e) {
+    out.free();
+    throw e;
   } finally {
     for (const v of cache.values()) v.free();
     cache.clear();
   }
+  return out;
+}
+
+/**
+ * h = Σ y^(m−1−i)·C_i / Z_H as E·n coefficients (a new vector) from the
+ * parts' values (`evaluateQuotientPart`'s bytes, part by part): each group's
+ * values on its s parts are its values on g·H_{s·n}, one coset inverse NTT
+ * of size s·n gives its coefficients, and h is the sum. Undefined when a
+ * group's top s coefficients are not zero (its C/Z_H is not a polynomial of
+ * degree < s·n − s: the constraints do not vanish on H); the top group's
+ * excess degree is `splitQuotient`'s check.
+ */
+export function quotientCoefficients(F: PackedField, ntt: Ntt, k: number, extended: number, groups: readonly QuotientGroup[], parts: readonly Uint8Array[]): FieldVec | undefined {
+  const n = 1 << k;
+  const E = extended;
+  if (parts.length !== E) throw new RangeError(`quotientCoefficients: expected ${E} parts, got ${parts.length}`);
+  const h = F.alloc(E * n);
+  for (const g of groups) {
+    const s = g.parts;
+    const v = F.allocUninit(s * n);
+    // after the allocation (which may grow the memory)
+    const mem = new Uint8Array(F.runtime.buffer);
+    for (let t = 0; t < s; t++) {
+      const part = t * (E / s);
+      const at = groupsAt(groups, part, E).indexOf(g);
+      const bytes = parts[part]!;
+      if (at < 0 || bytes.length < (at + 1) * n * ELEMENT_BYTES) throw new RangeError(`quotientCoefficients: part ${part} lacks the values of a group of ${s} parts`);
+      const base = at * n * ELEMENT_BYTES;
+      for (let i = 0; i < n; i++) mem.set(bytes.subarray(base + i * ELEMENT_BYTES, base + (i + 1) * ELEMENT_BYTES), v.at(t + s * i));
+    }
+    ntt.cosetInverse(v, Fr.generator);
+    const low = s < E && v.slice(s * n - s, s).toBigints().some((c) => c !== 0n);
+    if (!low) F.add(h.slice(0, s * n), h.slice(0, s * n), v);
+    v.free();
+    if (low) {
+      h.free();
+      return undefined;
+    }
+  }
+  return h;
 }
 
 /** The pool task: the part's n packed values (bytes), from coefficients in shared memory. */
 export const quotientPartTask = defineTask<QuotientPartTask, Uint8Array>('quotientPart', {
-  resultBytes: (t) => (1 << t.k) * ELEMENT_BYTES,
+  resultBytes: (t) => {
+    const E = 1 << extendedLog(t);
+    return groupsAt(quotientGroups(t.constraints, E), t.part, E).length * (1 << t.k) * ELEMENT_BYTES;
+  },
   run(t, out) {
     const F = packedFr();
     const n = 1 << t.k;

@@ -7,9 +7,11 @@
  *     Σ y^(m−1−i)·C_i(x) = h(x)·(x^n − 1),  h(x) = Σ_j x^(j(n−1))·t_j(x).
  *
  * h is computed on the extended coset one part g·ζ^j·H at a time (columns.ts,
- * quotient.ts); parts go to the pool's worker threads when the params have one.
+ * quotient.ts), each group of constraints only on the parts its degree needs
+ * (quotient.ts `quotientGroups`); parts go to the pool's worker threads when
+ * the params have one.
  */
-import { ELEMENT_BYTES, Fr, type FieldVec } from '../../field/index.js';
+import { Fr, type FieldVec } from '../../field/index.js';
 import { runTasks } from '../../curve/worker-pool.js';
 import type { Domain } from '../../poly/domain.js';
 import type { ProverOpening } from '../../pcs/shplonk.js';
@@ -18,8 +20,10 @@ import type { Argument } from './argument.js';
 import { extendedLog } from './columns.js';
 import { ProverError } from './errors.js';
 import type { ProverState } from './prover-state.js';
-import { evaluateQuotientPart, queriedColumns, quotientPartTask, splitQuotient, type QuotientPart, type QuotientPartTask } from './quotient.js';
+import { evaluateQuotientPart, queriedColumns, quotientCoefficients, quotientGroups, quotientPartTask, splitQuotient, type QuotientPart, type QuotientPartTask } from './quotient.js';
 import type { TranscriptReader } from './transcript.js';
+
+const NOT_VANISHING = 'prove: the constraints do not vanish on the domain (a witness error: the MockProver names the failing constraint)';
 
 /** Bytes of column values a quotient part may keep resident in wasm memory (per thread). */
 const PART_CACHE_BYTES = 2 ** 31;
@@ -59,17 +63,13 @@ export function vanishingCommit(s: ProverState, y: bigint, challenges: readonly 
   if (params.pool) for (const { kind, column } of queriedColumns(constraints)) columns[`${kind}:${column}`] = s.storedCoeffs(kind, column).bytes;
   const payloads = Array.from({ length: E }, (_, part): QuotientPartTask => ({ ...partOf(part), columns }));
   const parts = runTasks(params.pool, quotientPartTask, payloads, { local, onStart: onPart });
-  // scatter part j's values to points j + E·i of the extended coset
-  const accFull = F.alloc(n * E);
-  const mem = new Uint8Array(F.runtime.buffer);
-  parts.forEach((bytes, part) => {
-    for (let i = 0; i < n; i++) mem.set(bytes.subarray(i * ELEMENT_BYTES, (i + 1) * ELEMENT_BYTES), accFull.at(part + E * i));
-  });
-  params.ntt.cosetInverse(accFull, Fr.generator);
+  // each group's values interpolated on the parts it needs, summed into h's coefficients
+  const accFull = quotientCoefficients(F, params.ntt, k, E, quotientGroups(constraints, E), parts);
+  if (!accFull) throw new ProverError(NOT_VANISHING);
   // pieces of n − 1 coefficients, blinded: each committed piece looks random
   const pieces = splitQuotient(accFull, n, vanishingPieces(arg), s.random);
   accFull.free();
-  if (!pieces) throw new ProverError('prove: the constraints do not vanish on the domain (a witness error: the MockProver names the failing constraint)');
+  if (!pieces) throw new ProverError(NOT_VANISHING);
   for (const c of pieces) {
     s.keep(c);
     s.transcript.writePoint(params.commit(c));

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ELEMENT_BYTES, Fr, mulberry32, packedFr } from '../../../src/field/index.js';
 import { interpolateTask, partShift, StoredColumn } from '../../../src/plonkish/backend/columns.js';
-import { evaluateQuotientPart, quotientPartTask, queriedColumns, splitQuotient, type QuotientPart } from '../../../src/plonkish/backend/quotient.js';
+import { evaluateQuotientPart, groupsAt, quotientCoefficients, quotientGroups, quotientPartTask, queriedColumns, splitQuotient, type QuotientPart } from '../../../src/plonkish/backend/quotient.js';
 import { evaluateNode, fieldEvaluator, type ExprNode } from '../../../src/plonkish/frontend/index.js';
 import { Ntt } from '../../../src/poly/ntt.js';
 
@@ -40,24 +40,42 @@ describe('evaluateQuotientPart', () => {
     expect(queriedColumns(constraints).map((c) => `${c.kind}:${c.column}`).sort()).toEqual(['advice:0', 'advice:1', 'advice:2', 'fixed:0']);
   });
 
-  it('equals Σ y^(m−1−i)·C_i / Z_H computed with bigints at every point of every part', () => {
+  it('groups the constraints by the parts their degree needs', () => {
+    // degrees 3, 1, 2: the degree-3 constraint needs 2 of the 4 parts, the others 1
+    expect(quotientGroups(constraints, 4)).toEqual([
+      { parts: 1, constraints: [1, 2] },
+      { parts: 2, constraints: [0] },
+    ]);
+    expect(groupsAt(quotientGroups(constraints, 4), 0, 4).map((g) => g.parts)).toEqual([1, 2]);
+    expect(groupsAt(quotientGroups(constraints, 4), 1, 4)).toEqual([]);
+    expect(groupsAt(quotientGroups(constraints, 4), 2, 4).map((g) => g.parts)).toEqual([2]);
+    expect(() => quotientGroups(constraints, 1)).toThrow(/needs 2 parts/);
+  });
+
+  it('equals each group\'s Σ y^(m−1−i)·C_i / Z_H computed with bigints at every point of the parts it needs', () => {
     const omega = Fr.rootOfUnityOfOrder(k);
     for (let part = 0; part < 4; part++) {
       const got = evaluateQuotientPart(p(part), F, ntt, (kind, column) => F.fromBigints(coeffs.get(`${kind}:${column}`)!));
       const shift = partShift({ k, degree: 4 }, part);
       const want: bigint[] = [];
-      for (let i = 0; i < n; i++) {
-        const at = Fr.mul(shift, Fr.pow(omega, BigInt(i)));
-        const leaf = (kind: string, column: number, rotation: number) => horner(coeffs.get(`${kind}:${column}`)!, Fr.mul(at, Fr.pow(omega, BigInt((rotation + n) % n))));
-        const ev = fieldEvaluator({
-          advice: (q) => leaf('advice', q.column, q.rotation),
-          fixed: (q) => leaf('fixed', q.column, q.rotation),
-          instance: () => 0n,
-          challenge: () => 13n,
-        });
-        let acc = 0n;
-        for (const c of constraints) acc = Fr.add(Fr.mul(acc, 11n), evaluateNode(c, ev));
-        want.push(Fr.mul(acc, Fr.inv(Fr.sub(Fr.pow(at, BigInt(n)), 1n))));
+      const groups = groupsAt(quotientGroups(constraints, 4), part, 4);
+      for (const g of groups) {
+        for (let i = 0; i < n; i++) {
+          const at = Fr.mul(shift, Fr.pow(omega, BigInt(i)));
+          const leaf = (kind: string, column: number, rotation: number) => horner(coeffs.get(`${kind}:${column}`)!, Fr.mul(at, Fr.pow(omega, BigInt((rotation + n) % n))));
+          const ev = fieldEvaluator({
+            advice: (q) => leaf('advice', q.column, q.rotation),
+            fixed: (q) => leaf('fixed', q.column, q.rotation),
+            instance: () => 0n,
+            challenge: () => 13n,
+          });
+          let acc = 0n;
+          constraints.forEach((c, j) => {
+            acc = Fr.mul(acc, 11n);
+            if (g.constraints.includes(j)) acc = Fr.add(acc, evaluateNode(c, ev));
+          });
+          want.push(Fr.mul(acc, Fr.inv(Fr.sub(Fr.pow(at, BigInt(n)), 1n))));
+        }
       }
       expect(got.toBigints()).toEqual(want);
       // the worker's entry, run here: the same bytes from shared column bytes
@@ -65,12 +83,93 @@ describe('evaluateQuotientPart', () => {
       for (const [key, c] of coeffs) columns[key] = StoredColumn.take(F.fromBigints(c)).bytes;
       const task = { ...p(part), columns };
       const out = new Uint8Array(quotientPartTask.resultBytes(task));
-      expect(out.length).toBe(n * ELEMENT_BYTES);
+      expect(out.length).toBe(want.length * ELEMENT_BYTES);
       quotientPartTask.run(task, out);
       expect(quotientPartTask.read(out, task)).toEqual(new Uint8Array(F.runtime.buffer, got.ptr, got.byteLength).slice());
-      expect(() => quotientPartTask.run({ ...p(part), columns: {} }, out)).toThrow(/no coefficients for/);
+      if (groups.length > 0) expect(() => quotientPartTask.run({ ...p(part), columns: {} }, out)).toThrow(/no coefficients for/);
       got.free();
     }
+  });
+});
+
+describe('quotientCoefficients', () => {
+  // columns whose values on H satisfy constraints of degrees 1, 2, 3, 4 and 5 (groups of 1, 2 and 4 parts)
+  const k = 3;
+  const n = 1 << k;
+  const omega = Fr.rootOfUnityOfOrder(k);
+  const constraints: ExprNode[] = [
+    add(adv(5), neg(adv(0, 1))), // r = a(ωX): degree 1
+    add(mul(adv(0), adv(1)), neg(adv(2))), // a·b − c: degree 2
+    mul(fix(0), add(adv(3), neg(mul(adv(0), adv(1))))), // q·(e − a·b): degree 3
+    add(mul(mul(adv(0), adv(1)), mul(adv(2), adv(3))), neg(adv(6))), // a·b·c·e − h: degree 4
+    mul(mul(fix(0), adv(0)), add(adv(4), neg(mul(mul(adv(1), adv(2)), adv(3))))), // q·a·(g − b·c·e): degree 5
+  ];
+  const y = 0x1234567n;
+  const values = (rng: () => number, break_?: number) => {
+    const r = () => Array.from({ length: n }, () => Fr.random(rng));
+    const [a, b, q] = [r(), r(), r()];
+    const c = a.map((x, i) => Fr.mul(x, b[i]!));
+    const e = c.slice();
+    const g = b.map((x, i) => Fr.mul(Fr.mul(x, c[i]!), e[i]!));
+    const h = c.map((x, i) => Fr.mul(x, Fr.mul(c[i]!, e[i]!)));
+    const rot = a.map((_, i) => a[(i + 1) % n]!);
+    const advice = [a, b, c, e, g, rot, h];
+    if (break_ !== undefined) advice[break_]![3] = Fr.add(advice[break_]![3]!, 1n);
+    const lagrange = new Map<string, bigint[]>([['fixed:0', q], ...advice.map((v, i): [string, bigint[]] => [`advice:${i}`, v])]);
+    const coeffs = new Map<string, bigint[]>();
+    for (const [key, v] of lagrange) {
+      const c = F.fromBigints(v);
+      ntt.inverse(c);
+      coeffs.set(key, c.toBigints());
+      c.free();
+    }
+    return coeffs;
+  };
+  const quotient = (coeffs: Map<string, bigint[]>) => {
+    const parts = [0, 1, 2, 3].map((part) => {
+      const v = evaluateQuotientPart({ k, degree: 5, part, y, challenges: [], constraints, cacheBytes: 2 ** 20 }, F, ntt, (kind, column) => F.fromBigints(coeffs.get(`${kind}:${column}`)!));
+      const bytes = v.raw().slice();
+      v.free();
+      return bytes;
+    });
+    return quotientCoefficients(F, ntt, k, 4, quotientGroups(constraints, 4), parts);
+  };
+
+  it('gives h = Σ y^(m−1−i)·C_i / Z_H (checked at random points with bigints) when the constraints vanish', () => {
+    const rng = mulberry32(5);
+    expect(quotientGroups(constraints, 4).map((g) => [g.parts, g.constraints])).toEqual([
+      [1, [0, 1]],
+      [2, [2]],
+      [4, [3, 4]],
+    ]);
+    const coeffs = values(rng);
+    const h = quotient(coeffs)!;
+    expect(h.length).toBe(4 * n);
+    const hc = h.toBigints();
+    for (let t = 0; t < 5; t++) {
+      const x = Fr.random(rng);
+      const ev = fieldEvaluator({
+        advice: (q) => horner(coeffs.get(`advice:${q.column}`)!, Fr.mul(x, Fr.pow(omega, BigInt((q.rotation + n) % n)))),
+        fixed: (q) => horner(coeffs.get(`fixed:${q.column}`)!, x),
+        instance: () => 0n,
+        challenge: () => 0n,
+      });
+      const sum = constraints.reduce((acc, c) => Fr.add(Fr.mul(acc, y), evaluateNode(c, ev)), 0n);
+      expect(horner(hc, x)).toBe(Fr.mul(sum, Fr.inv(Fr.sub(Fr.pow(x, BigInt(n)), 1n))));
+    }
+    // h has degree < 4·(n − 1): the pieces hold it
+    expect(splitQuotient(h, n, 4, () => 1n)).toBeDefined();
+    h.free();
+  });
+
+  it('refuses a witness that breaks a low-degree group (undefined) or the top group (splitQuotient)', () => {
+    // r breaks the 1-part group, e the 2-part group (and the degree-4 and 5 constraints, in the top group)
+    for (const column of [5, 3]) expect(quotient(values(mulberry32(column), column)), `advice ${column}`).toBeUndefined();
+    // column 6 breaks only the degree-4 constraint (the top group): the pieces cannot hold the result
+    const h = quotient(values(mulberry32(6), 6))!;
+    expect(h).toBeDefined();
+    expect(splitQuotient(h, n, 4, () => 1n)).toBeUndefined();
+    h.free();
   });
 });
 
