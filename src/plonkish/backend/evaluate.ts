@@ -1,12 +1,13 @@
 /**
- * Evaluate constraint expressions over whole vectors of evaluations (the
- * prover's quotient step): each AST node becomes one packed-vector kernel
- * call over the extended coset, instead of a bigint walk per point.
+ * Evaluate constraint expressions over whole vectors of evaluations
+ * (`VectorEvaluator`: the prover's Lagrange-domain evaluations, and the
+ * oracle of `SumPlan`, the quotient's compiled sum): each AST node becomes
+ * one packed-vector kernel call, instead of a bigint walk per point.
  *
  * Values are either scalars (constants, challenges, folded sub-trees) or
- * vectors; scalar ⊕ vector uses `scale` or an axpy against a cached ones
- * vector, so constant-only sub-trees cost nothing per point. Temporaries are
- * freed as soon as their parent has consumed them.
+ * vectors; scalar ⊕ vector uses `scale` or `addScalar`, so constant-only
+ * sub-trees cost nothing per point. Temporaries are freed as soon as their
+ * parent has consumed them.
  */
 import { Fr, type FieldVec, type PackedField } from '../../field/index.js';
 import type { ExprNode } from '../frontend/index.js';
@@ -22,8 +23,6 @@ export interface VectorContext {
 }
 
 export class VectorEvaluator {
-  private ones: FieldVec | undefined;
-
   constructor(readonly ctx: VectorContext) {}
 
   /** Evaluate a node; the caller must `release` the result. */
@@ -66,7 +65,7 @@ export class VectorEvaluator {
   toOwnedVec(v: VecValue): FieldVec {
     if ('scalar' in v) {
       const out = this.ctx.F.alloc(this.ctx.size);
-      this.ctx.F.scale(out, this.onesVec(), v.scalar);
+      if (v.scalar !== 0n) this.ctx.F.addScalar(out, out, v.scalar);
       return out;
     }
     return v.owned ? v.vec : v.vec.clone();
@@ -76,18 +75,8 @@ export class VectorEvaluator {
     if ('vec' in v && v.owned) v.vec.free();
   }
 
-  free(): void {
-    this.ones?.free();
-    this.ones = undefined;
-  }
-
-  onesVec(): FieldVec {
-    if (!this.ones) {
-      this.ones = this.ctx.F.alloc(this.ctx.size);
-      this.ctx.F.powers(this.ones, 1n, 1n);
-    }
-    return this.ones;
-  }
+  /** Nothing is held between evaluations (kept for the callers' symmetry). */
+  free(): void {}
 
   /** An output vector: reuse an owned operand, else allocate. */
   private target(...vs: VecValue[]): FieldVec {
@@ -127,13 +116,8 @@ export class VectorEvaluator {
 
   private addScalar(v: { vec: FieldVec; owned: boolean }, c: bigint): VecValue {
     if (c === 0n) return v;
-    let out: FieldVec;
-    if (v.owned) out = v.vec;
-    else {
-      out = this.ctx.F.allocUninit(this.ctx.size);
-      out.copyFrom(v.vec);
-    }
-    this.ctx.F.axpy(out, c, this.onesVec());
+    const out = v.owned ? v.vec : this.ctx.F.allocUninit(this.ctx.size);
+    this.ctx.F.addScalar(out, v.vec, c);
     return { vec: out, owned: true };
   }
 }
