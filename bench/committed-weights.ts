@@ -6,7 +6,7 @@
  * (`fixed`: also prove the fixed-weights circuit, for the same-machine baseline).
  */
 import { availableParallelism } from 'node:os';
-import { commitModelWeights, proveCommitted, verifyCommitted } from '../src/models/committed.js';
+import { commitModelWeights, proveCommitted, verifyCommitted, WEIGHT_OPENING_BYTES } from '../src/models/committed.js';
 import { compileModel, estimateCost, getPreset, ModelCircuit, presetGraph, presetQuant, publicInstances, QuantEvaluator } from '../src/models/index.js';
 import { keygen } from '../src/plonkish/backend/keygen.js';
 import { prove } from '../src/plonkish/backend/prover.js';
@@ -40,7 +40,7 @@ for (const weights of alsoFixed ? (['committed', 'fixed'] as const) : (['committ
     console.log(`  commit weights ${secs(t)} s (${w.matrices.reduce((a, m) => a + m.rows, 0)} row commitments)`);
     t = process.hrtime.bigint();
     const proof = proveCommitted(pk, new ModelCircuit(p, qin), instances, kzg, w, { secrets });
-    console.log(`  prove ${secs(t)} s (circuit proof ${proof.proof.length} bytes + ${proof.opening.kind} opening)`);
+    console.log(`  prove ${secs(t)} s (circuit proof ${proof.proof.length} bytes + ${WEIGHT_OPENING_BYTES}-byte weight opening)`);
     t = process.hrtime.bigint();
     const r = verifyCommitted(pk.vk, proof, instances, vp, w, p);
     console.log(`  verify ${secs(t)} s: ${JSON.stringify(r)}`);

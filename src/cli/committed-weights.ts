@@ -8,36 +8,32 @@
  *           into settings.json, and the blinding scalars r_k into pk.bin —
  *           the prover's secret: with them anyone holding vk.bin could test
  *           guesses of the weights (key-files.ts);
- *   prove   writes the folded opening (hex: 64 bytes binding, 192 hiding)
- *           into the proof file;
- *   verify  checks the circuit proof, then the opening against vk.bin's
- *           commitments: the verifier needs neither the model nor its
- *           weights, and never takes a commitment — or the kind of check —
- *           from the proof file: vk.bin says whether the commitments are
- *           hiding, and an opening of the other kind is rejected.
+ *   prove   writes the weight opening (hex, 352 bytes: the hidden fold
+ *           V = v·G + t·H and two masked openings, models/committed.ts)
+ *           into the proof file; the fold v itself is never written;
+ *   verify  checks the circuit proof, then the openings against vk.bin's
+ *           commitments and the proof's fold column: the verifier needs
+ *           neither the model nor its weights, and never takes a commitment
+ *           — or its kind — from the proof file (vk.bin records the kind,
+ *           and the fingerprint the proof is bound to covers it).
  *
  * The verifier side is models/committed.ts's `verifyCommitted` without the
  * model: the names and shapes come from vk.bin (bound to settings.json by
  * digest, and settings.json holds their fingerprint), and ρ, γ and the
- * published fold v are found by the names the committed chip gives them in
- * the verifying key's circuit. The circuit proof's transcript binds the
+ * fold column are found by the names the committed chip gives them in the
+ * verifying key's circuit (`checkWeightOpening`, shared with the library). The circuit proof's transcript binds the
  * weight fingerprint (prove: settings.json's; verify: recomputed from
  * vk.bin's commitments). `verifyWithWeights` returns a reason
  * instead of throwing, whatever the proof file's bytes, and on success the
  * proof's advice commitments (a split model's links compare them).
  */
-import { commitModelWeights, decodeFoldedOpening, encodeFoldedOpening, kindText } from '../models/committed.js';
+import { checkWeightOpening, commitModelWeights, decodeWeightOpening, encodeWeightOpening, kindText, type WeightOpening } from '../models/committed.js';
 import type { ModelCircuitParams } from '../models/index.js';
 import type { KzgParams } from '../pcs/index.js';
-import { type FoldedOpening, matrixFingerprint, verifyFoldedOpening } from '../pcs/matrix-commit.js';
+import { matrixFingerprint } from '../pcs/matrix-commit.js';
 import { type DetailedVerifyResult, verifyDetailed, type VerifierParams, type VerifyingKey, type VerifyResult } from '../plonkish/backend/index.js';
 import { hex } from './hash.js';
 import type { NamedCommitment } from './key-files.js';
-
-/** The names the committed chip gives ρ, γ and its published column (gadgets/context.ts, gadgets/matmul-committed.ts). */
-const RHO = 'freivalds.rho';
-const GAMMA = 'weights.gamma';
-const FOLD = 'weights.v';
 
 /** What setup keeps of the committed weights: vk.bin's part (named commitments, their kind), pk.bin's (the blinds) and the fingerprint (hex). */
 export interface SetupWeights {
@@ -60,24 +56,24 @@ export const weightFingerprint = (weights: readonly NamedCommitment[], hiding: b
 /** How verify and setup describe the commitments: "committed (hiding)" or "committed (binding only)". */
 export const weightsText = (hiding: boolean): string => `committed (${kindText(hiding)})`;
 
-/** The proof file's `weightOpening`: the folded opening as hex (64 bytes binding, 192 hiding). */
-export const openingHex = (o: FoldedOpening): string => hex(encodeFoldedOpening(o));
+/** The proof file's `weightOpening`: the weight opening as hex (352 bytes). */
+export const openingHex = (o: WeightOpening): string => hex(encodeWeightOpening(o));
 
-function parseOpening(text: string | undefined): FoldedOpening | string {
-  if (text === undefined) return 'the proof file has no "weightOpening" (the folded opening of the committed weights)';
+function parseOpening(text: string | undefined): WeightOpening | string {
+  if (text === undefined) return 'the proof file has no "weightOpening" (the opening of the committed weights)';
   if (!/^([0-9a-f]{2})*$/.test(text)) return '"weightOpening" is not hex';
   try {
-    return decodeFoldedOpening(new Uint8Array(Buffer.from(text, 'hex')));
+    return decodeWeightOpening(new Uint8Array(Buffer.from(text, 'hex')));
   } catch (e) {
     return `"weightOpening": ${(e as Error).message}`;
   }
 }
 
 /**
- * The folded opening must be of the kind vk.bin records (`hiding`), then
- * the circuit proof must verify, the opening's value must be the fold v the
- * circuit published, and it must open C_γ = Σ γ^i·C_i at ρ against
- * `weights` (the verifier's own, from vk.bin). Never throws.
+ * The circuit proof must verify bound to the fingerprint of `weights` (the
+ * verifier's own, from vk.bin, of the kind vk.bin records), then C_γ and the
+ * proof's fold column must open to the one hidden value
+ * (`checkWeightOpening`). Never throws.
  */
 export function verifyWithWeights(
   vk: VerifyingKey,
@@ -91,25 +87,12 @@ export function verifyWithWeights(
   try {
     const o = parseOpening(opening);
     if (typeof o === 'string') return { ok: false, reason: o };
-    // vk.bin says which check applies (setup fixed it), never the proof file
-    if (o.kind !== (hiding ? 'hiding' : 'binding')) {
-      return { ok: false, reason: `weights: vk.bin's commitments are ${kindText(hiding)}: expected a ${hiding ? 'hiding' : 'binding'} opening, got a ${o.kind} one (the kind is fixed by setup, not by the proof file)` };
-    }
-    const at = (list: readonly { readonly index: number; readonly name?: string }[], name: string) => list.find((x) => x.name === name)?.index;
-    const rhoAt = at(vk.circuit.challenges, RHO);
-    const gammaAt = at(vk.circuit.challenges, GAMMA);
-    const foldAt = at(vk.circuit.instance, FOLD);
-    if (rhoAt === undefined || gammaAt === undefined || foldAt === undefined) return { ok: false, reason: 'vk.bin: the circuit has no committed-weights fold (ρ, γ, v)' };
     // bound to the fingerprint of vk.bin's commitments (the verifier's own), as the prover bound settings.json's copy of it
     const r = verifyDetailed(vk, proof, instances, vp, { bind: matrixFingerprint(weights, { hiding }) });
     // say what is bound: a proof made for other weights fails here, not at the opening
     if (!r.ok) return { ok: false, reason: `${r.reason ?? 'the circuit proof does not verify'} (the circuit proof is bound to vk.bin's weight fingerprint: a proof for other weights fails here)` };
-    const v = r.instances?.[foldAt]?.[0];
-    const rho = r.challenges?.[rhoAt];
-    const gamma = r.challenges?.[gammaAt];
-    if (v === undefined || rho === undefined || gamma === undefined) return { ok: false, reason: 'weights: the circuit published no fold' };
-    if (o.value !== v) return { ok: false, reason: 'weights: the opening’s value differs from the fold the circuit published' };
-    if (!verifyFoldedOpening(weights, gamma, rho, o, vp, { hiding })) return { ok: false, reason: 'weights: the folded opening does not match the committed weights in vk.bin (a prover with other weights?)' };
+    const bad = checkWeightOpening(vk.circuit, r, o, weights, vp);
+    if (bad) return { ok: false, reason: `${bad} (vk.bin's commitments)` };
     // the advice commitments let the caller link this proof to the next segment's (split models)
     return { ok: true, ...(r.adviceCommitments ? { adviceCommitments: r.adviceCommitments } : {}) };
   } catch (e) {

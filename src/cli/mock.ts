@@ -96,7 +96,7 @@ async function mockSplit(args: Args, io: CommandIo, settings: Settings, settings
   const failures: { segment: string; failures: VerifyFailure[] }[] = [];
   chain.segments.forEach((s, j) => {
     const slice = split.segments[j]!.publicValues;
-    const instances = column ? [column.slice(slice.offset, slice.offset + slice.length), []] : segmentInstances(s, values);
+    const instances = column ? [column.slice(slice.offset, slice.offset + slice.length)] : segmentInstances(s, values);
     const inputs = Object.fromEntries(s.params.graph.inputs.map((i) => [i.name, values.get(i.name)!.data]));
     const f = MockProver.run(chain.k, new ModelCircuit(s.params, inputs), instances).verify();
     if (f.length) failures.push({ segment: s.name, failures: f });

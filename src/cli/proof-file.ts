@@ -1,12 +1,13 @@
 /**
  * The proof file (`proof.json`) that `zktensor prove` writes:
  *
- *   { format: "zktensor-proof", version: 3,
+ *   { format: "zktensor-proof", version: 4,
  *     fingerprint,                  the verifying key's digest (hex) it was made for
  *     instances: [[decimal]],       the public values (input, output, … as settings.json lays out)
  *     proof: base64,
- *     weightOpening?: hex,          weights=committed: the folded opening (64 bytes binding, 192 hiding:
- *                                   value, π, Z; the verifier expects the kind its vk.bin records)
+ *     weightOpening?: hex,          weights=committed: the weight opening (352 bytes: the hidden fold
+ *                                   V, then π and Z of the weights' and of the fold column's masked
+ *                                   openings; models/committed.ts)
  *     weightFingerprint?: hex,      weights=committed: the prover's weight fingerprint (ignored by verify)
  *     public?: { … } }              a readable copy of the public values (ignored by verify)
  *
@@ -28,7 +29,7 @@
 import { UsageError } from './errors.js';
 
 export const PROOF_FORMAT = 'zktensor-proof';
-export const PROOF_FILE_VERSION = 3;
+export const PROOF_FILE_VERSION = 4;
 
 export interface ProofFile {
   readonly format: typeof PROOF_FORMAT;
@@ -104,7 +105,7 @@ function parseHead(text: string): { o: Record<string, unknown>; need: (cond: boo
   need(!!j && typeof j === 'object' && !Array.isArray(j), 'a JSON object');
   const o = j as Record<string, unknown>;
   need(o['format'] === PROOF_FORMAT, `format "${PROOF_FORMAT}", got ${JSON.stringify(o['format'])}`);
-  need(o['version'] === PROOF_FILE_VERSION, `version ${PROOF_FILE_VERSION}, got ${JSON.stringify(o['version'])} (proofs of older versions named their own statement; make a new one with setup and prove)`);
+  need(o['version'] === PROOF_FILE_VERSION, `version ${PROOF_FILE_VERSION}, got ${JSON.stringify(o['version'])} (version 3 published the weight fold and older versions named their own statement; make a new one with setup and prove)`);
   const inst = o['instances'];
   need(Array.isArray(inst) && inst.every((c) => Array.isArray(c) && c.every((v) => typeof v === 'string' && /^\d{1,80}$/.test(v))), '"instances" (arrays of decimal strings)');
   const fp = o['fingerprint'];

@@ -3,8 +3,9 @@
  * other), the model the settings name (files checked by sha256), the input;
  * evaluate the quantized model (the witness), prove, check the proof
  * against the key's own VK, write the proof file (proof-file.ts). With
- * committed weights the folded opening is hiding when pk.bin holds blinding
- * scalars (setup's default), binding otherwise: setup fixed the kind.
+ * committed weights the weight opening keeps the fold hidden (V = v·G + t·H);
+ * the commitments are hiding when pk.bin holds blinding scalars (setup's
+ * default), binding otherwise: setup fixed the kind.
  *
  * A split model (settings.json's "split") is proved segment by segment
  * (models/chain.ts's proveChain, progress per segment): pk.bin's keys and
@@ -15,7 +16,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { compileModel, ModelCircuit, QuantRangeError } from '../models/index.js';
-import { encodeFoldedOpening, type ModelWeightCommitment, proveCommitted } from '../models/committed.js';
+import { encodeWeightOpening, type ModelWeightCommitment, proveCommitted } from '../models/committed.js';
 import { type ChainKeys, chainVerifyingKey, proveChain, segmentInstances, verifyChain } from '../models/chain.js';
 import { matrixFingerprint } from '../pcs/matrix-commit.js';
 import { decodeChainPkFile } from './chain-files.js';
@@ -216,7 +217,7 @@ async function proveSplit(args: Args, io: CommandIo, o: SplitProve): Promise<num
     const segments = run.proof.segments.map((s, j) => ({
       name: chain.segments[j]!.name,
       seconds: +((starts[j + 1]! - starts[j]!) / 1000).toFixed(3),
-      proofBytes: s.proof.length + (s.opening ? encodeFoldedOpening(s.opening).length : 0),
+      proofBytes: s.proof.length + (s.opening ? encodeWeightOpening(s.opening).length : 0),
     }));
     const proofBytes = segments.reduce((a, s) => a + s.proofBytes, 0);
     const file: ChainProofFile = {

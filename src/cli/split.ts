@@ -270,8 +270,8 @@ export interface VerifierSegment {
 
 /**
  * Verify a chain proof: `proofs[j]` against segment j's key and weight
- * commitments with its slice of `column` as its public values (and the
- * empty late column of the weights' fold), then its link to segment j − 1.
+ * commitments with its slice of `column` as its public values, then its
+ * link to segment j − 1.
  * Never throws.
  */
 export function verifySegments(segments: readonly VerifierSegment[], proofs: readonly { proof: Uint8Array; weightOpening?: string }[], column: readonly bigint[], vp: VerifierParams): { ok: boolean; reason?: string; links?: number } {
@@ -279,7 +279,7 @@ export function verifySegments(segments: readonly VerifierSegment[], proofs: rea
   return verifyLinked(segments, (j) => {
     const s = segments[j]!;
     const p = proofs[j]!;
-    const instances = [column.slice(s.publicValues.offset, s.publicValues.offset + s.publicValues.length), []];
+    const instances = [column.slice(s.publicValues.offset, s.publicValues.offset + s.publicValues.length)];
     return verifyWithWeights(s.vk, p.proof, p.weightOpening, instances, vp, s.weights, s.hiding);
   });
 }

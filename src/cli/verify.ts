@@ -116,10 +116,8 @@ export async function cmdVerify(args: Args, io: CommandIo): Promise<number> {
   }
   const expected = settings.publicValues.reduce((a, s) => a + s.length, 0);
   const column = file.instances[0];
-  // committed weights: a second, empty column (the fold v is published inside the proof)
-  const columns = weights ? 2 : 1;
-  if (file.instances.length !== columns || !column || column.length !== expected || (weights && file.instances[1]?.length !== 0)) {
-    return reject(`expected one column of ${expected} public values (${settings.publicValues.map((s) => `${s.role} ${s.name}: ${s.length}`).join(', ') || 'none'})${weights ? ' and an empty late column' : ''}, got ${file.instances.map((c) => c.length).join(' + ') || 'none'}`);
+  if (file.instances.length !== 1 || !column || column.length !== expected) {
+    return reject(`expected one column of ${expected} public values (${settings.publicValues.map((s) => `${s.role} ${s.name}: ${s.length}`).join(', ') || 'none'}), got ${file.instances.map((c) => c.length).join(' + ') || 'none'}`);
   }
   if (column.some((v) => v >= Fr.p)) return reject('a public value is not a field element (≥ p)');
   const t0 = performance.now();

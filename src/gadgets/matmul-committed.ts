@@ -12,10 +12,15 @@
  *             (Horner over C's rows, dot products of A's rows with u);
  *   γ         drawn after phase 1 (one per circuit, `WeightFold`);
  *   phase 2   v = Σ_i γ^i·u_i over the u of ALL committed matrices of the
- *             circuit in fingerprint order (Horner), published in a phase-2
- *             instance column (sent after the phase-2 commitments);
- *   outside   one KZG opening shows v = P_γ(ρ), P_γ = Σ_i γ^i·P_i, against
- *             C_γ = Σ_i γ^i·C_i computed by the verifier from the fingerprint.
+ *             circuit in fingerprint order (Horner), in row 0 of the fold's
+ *             phase-2 advice column `weights.acc`; v is never published;
+ *   outside   the prover sends V = v·G + t·H and two masked KZG openings
+ *             (pcs/matrix-commit.ts): C_γ − V opens to 0 at ρ, with
+ *             P_γ = Σ_i γ^i·P_i and C_γ = Σ_i γ^i·C_i computed by the
+ *             verifier from the fingerprint, and the fold column's
+ *             commitment opens at ω^0 = 1 to the same hidden value. Together:
+ *             acc(row 0) = P_γ(ρ), and neither the verifier nor anyone
+ *             holding many proofs learns v.
  *
  * Soundness (Schwartz–Zippel twice, union bound):
  * - the fold: u is fixed before γ. If u ≠ (P_i(ρ))_i, then
@@ -33,13 +38,15 @@
  *                              column, no selector on (free witness cells);
  *   region "<name>: C·r"       T·p rows (Horner, as the Freivalds chip);
  *   region "<name>: A·(B·r)"   T·n rows (dot products, b copied from u);
- *   region "weights: fold"     N rows, once per circuit:
- *   | uf (ph 1, eq)  | acc (ph 2, eq)        | q_f0 | q_f |
- *   |----------------|-----------------------|------|-----|
- *   | u_{N−1}        | u_{N−1}               |  1   |     |
- *   | u_i            | acc(−1)·γ + u_i       |      |  1  |
- *   last acc = Σ_i γ^i·u_i, copy-constrained to the instance cell.
- *   q_f0·(acc − uf) = 0,   q_f·(acc − acc(−1)·γ − uf) = 0.
+ *   region "weights: fold"     N rows, once per circuit, from row 0 (the
+ *                              packed floor plan; `finish` checks it):
+ *   | uf (ph 1, eq)  | acc (ph 2)            | q_f | q_last |
+ *   |----------------|-----------------------|-----|--------|
+ *   | u_0            | u_0 + γ·acc(+1) = v   |  1  |        |
+ *   | u_i            | u_i + γ·acc(+1)       |  1  |        |
+ *   | u_{N−1}        | u_{N−1}               |     |   1    |
+ *   q_last·(acc − uf) = 0,   q_f·(acc − acc(+1)·γ − uf) = 0;
+ *   acc at row 0 = Σ_i γ^i·u_i, opened (hidden) by the prover.
  * Per matrix T·(n + p) + 2n rows instead of n·p + T·(n + p): the n·p Horner
  * rows over B are gone, so rows no longer follow the parameter count.
  *
@@ -54,11 +61,12 @@
  * above with A′ = [A | 2^s] (fixed before ρ; the constant at keygen). Rows
  * T·p + T·(n + 1) + 2(n + 1), and none on an add chip for the bias.
 
- * The commitments are binding, not hiding: v and the opening reveal
- * evaluations of the weights. "Private" here means the verifier needs only
- * the fingerprint, not the weights.
+ * What a proof reveals of the weights: nothing beyond the statement when
+ * the commitments are hiding (models/committed.ts): v stays inside the
+ * circuit and V = v·G + t·H is uniform. With binding commitments the
+ * commitments themselves let anyone test a guessed row.
  */
-import type { AdviceColumn, AssignedCell, Cell, Challenge, InstanceColumn, Layouter, Selector } from '../plonkish/frontend/index.js';
+import type { AdviceColumn, AssignedCell, Cell, Challenge, Layouter, Selector } from '../plonkish/frontend/index.js';
 import { Value } from '../plonkish/frontend/index.js';
 import { Fr } from '../field/bn254.js';
 import { packedFr } from '../field/index.js';
@@ -75,7 +83,10 @@ export function committedRowEvaluations(b: ArrayLike<bigint>, n: number, p: numb
   return packedFr().rowsAtPoint(b, n, p, rho);
 }
 
-/** v = Σ_i γ^i·u_i (the published fold). */
+/** The fold's phase-2 advice column: row 0 holds v = Σ_i γ^i·u_i. */
+export const FOLD_COLUMN = 'weights.acc';
+
+/** v = Σ_i γ^i·u_i (the fold, hidden in V by the prover). */
 export function foldSpec(u: readonly bigint[], gamma: bigint): bigint {
   let acc = 0n;
   for (let i = u.length - 1; i >= 0; i--) acc = Fr.add(Fr.mul(acc, gamma), u[i]!);
@@ -122,7 +133,7 @@ export interface CommittedWeights {
  * The γ-fold over every committed matrix of one circuit: one per circuit,
  * shared by all committed matmul chips (and their replicas). Each matmul
  * registers its u cells under the matrix's index; `finish` lays out the
- * Horner over all of them in index order and publishes v.
+ * Horner over all of them in index order, v at row 0 of the fold column.
  */
 export class WeightFold {
   /** Registered u per synthesis (a config outlives syntheses: keygen, phases, measure pass). */
@@ -130,29 +141,32 @@ export class WeightFold {
 
   private constructor(
     readonly uf: AdviceColumn,
+    /** Phase 2; row 0 holds v, which the prover opens outside the circuit (hidden, models/committed.ts). */
     readonly acc: AdviceColumn,
-    readonly q0: Selector,
+    readonly qLast: Selector,
     readonly q: Selector,
     readonly gamma: Challenge,
-    /** Phase-2 instance column, length 1: v. */
-    readonly out: InstanceColumn,
   ) {}
 
-  /** Needs an advice column of phase 0 already (the phase-1 column's prerequisite). */
+  /**
+   * Needs an advice column of phase 0 already (the phase-1 column's
+   * prerequisite). Switches the circuit to the packed floor plan, where the
+   * fold (the only user of its columns) starts at row 0.
+   */
   static configure(ctx: GadgetContext): WeightFold {
     const cs = ctx.cs;
+    cs.setFloorPlanner('packed');
     const uf = cs.adviceColumn({ name: 'weights.uf', phase: 1 });
     const gamma = cs.challenge(1, { name: 'weights.gamma' });
-    const acc = cs.adviceColumn({ name: 'weights.acc', phase: 2 });
-    const out = cs.instanceColumn({ name: 'weights.v', phase: 2, length: 1 });
-    for (const c of [uf, acc, out]) cs.enableEquality(c);
-    const q0 = cs.selector({ name: 'weights.q_f0' });
+    const acc = cs.adviceColumn({ name: FOLD_COLUMN, phase: 2 });
+    cs.enableEquality(uf);
+    const qLast = cs.selector({ name: 'weights.q_last' });
     const q = cs.selector({ name: 'weights.q_f' });
-    cs.createGate('weights: fold first', (meta) => [meta.querySelector(q0).mul(meta.query(acc).sub(meta.query(uf)))]);
+    cs.createGate('weights: fold last', (meta) => [meta.querySelector(qLast).mul(meta.query(acc).sub(meta.query(uf)))]);
     cs.createGate('weights: fold step', (meta) => [
-      meta.querySelector(q).mul(meta.query(acc).sub(meta.query(acc, -1).mul(meta.queryChallenge(gamma))).sub(meta.query(uf))),
+      meta.querySelector(q).mul(meta.query(acc).sub(meta.query(acc, 1).mul(meta.queryChallenge(gamma))).sub(meta.query(uf))),
     ]);
-    return new WeightFold(uf, acc, q0, q, gamma, out);
+    return new WeightFold(uf, acc, qLast, q, gamma);
   }
 
   /** Record matrix `index`'s u; a matrix used twice gets its second u copy-constrained to the first. */
@@ -171,7 +185,7 @@ export class WeightFold {
     u.cells.forEach((c, i) => layouter.constrainEqual(known.cells[i]!, c));
   }
 
-  /** Lay out the fold over matrices 0 … count − 1 and publish v; returns v's cell. */
+  /** Lay out the fold over matrices 0 … count − 1, v = Σ γ^i·u_i at row 0 of `acc`; returns v's cell. */
   finish(layouter: Layouter): AssignedCell {
     const slots = this.slots.get(layouter) ?? [];
     this.slots.delete(layouter);
@@ -182,26 +196,27 @@ export class WeightFold {
     const list = slots as FieldVector[];
     const cells = list.flatMap((s) => s.cells);
     const total = cells.length;
-    // reverse order: Horner from the last u down to u_0 gives Σ γ^i·u_i
-    const uf = Value.all(list.map((s) => s.values)).map((vs) => vs.flat().reverse());
+    const uf = Value.all(list.map((s) => s.values)).map((vs) => vs.flat());
     const gamma = layouter.getChallenge(this.gamma);
+    // Horner from the last u up to row 0: acc_t = u_t + γ·acc_(t+1), so acc_0 = Σ γ^i·u_i
     const acc = uf.zip(gamma).map(([us, g]) => {
       const out = new Array<bigint>(total);
       let a = 0n;
-      us.forEach((x, t) => (out[t] = a = Fr.add(Fr.mul(a, g), x)));
+      for (let t = total - 1; t >= 0; t--) out[t] = a = Fr.add(Fr.mul(a, g), us[t]!);
       return out;
     });
-    const v = layouter.region('weights: fold', (r) => {
+    return layouter.region('weights: fold', (r) => {
+      if (r.start !== 0 && !layouter.measuring) {
+        throw new GadgetError(`weights fold: laid out from row ${r.start}, expected row 0 (the prover opens v at row 0 of ${FOLD_COLUMN}); the fold needs the packed floor plan and columns of its own`);
+      }
       const ufCells = spanCells(r.assignAdviceColumn(this.uf, 0, uf, total));
       const accSpan = r.assignAdviceColumn(this.acc, 0, acc, total);
-      ufCells.forEach((c, t) => r.constrainEqual(cells[total - 1 - t]!, c));
-      r.enableSelector(this.q0, 0);
-      if (total > 1) r.enableSelectorRange(this.q, 1, total - 1);
-      const last: Cell = accSpan.cell(total - 1);
-      return { ...last, value: acc.map((a) => a[total - 1]!) };
+      ufCells.forEach((c, t) => r.constrainEqual(cells[t]!, c));
+      r.enableSelector(this.qLast, total - 1);
+      if (total > 1) r.enableSelectorRange(this.q, 0, total - 1);
+      const first: Cell = accSpan.cell(0);
+      return { ...first, value: acc.map((a) => a[0]!) };
     });
-    layouter.exposeInstance(v, this.out, 0);
-    return v;
   }
 }
 

@@ -5,12 +5,16 @@
  *           the commitments, in `committedWeightNames` order, are the model's
  *           weight fingerprint; the verifier keeps them (or checks them
  *           against a published fingerprint), never takes them from a proof;
- *   prove   the circuit proof (the circuit publishes v = Σ γ^i·(B·r)_i in
- *           its late instance column, gadgets/matmul-committed.ts) and one
- *           KZG opening of P_γ = Σ γ^i·P_i at ρ, with ρ and γ the circuit
- *           proof's own challenges (as the prover drew them);
- *   verify  the circuit proof, then v = the opening's value, then the
- *           opening against C_γ = Σ γ^i·C_i from the verifier's commitments.
+ *   prove   the circuit proof (the circuit holds v = Σ γ^i·(B·r)_i at row 0
+ *           of its fold column `weights.acc`, gadgets/matmul-committed.ts,
+ *           and never publishes it), then V = v·G + t·H with a fresh t and
+ *           two masked openings (pcs/matrix-commit.ts `openMasked`) at the
+ *           circuit proof's own ρ and γ: C_γ − V opens to 0 at ρ
+ *           (P_γ = Σ γ^i·P_i), and the fold column's commitment, taken from
+ *           the circuit proof, opens to the same hidden value at ω^0 = 1;
+ *   verify  the circuit proof, then both openings against V, with
+ *           C_γ = Σ γ^i·C_i from the verifier's own commitments and the
+ *           fold column's commitment from the verified circuit proof.
  *
  * The fingerprint is part of the statement, so both sides bind it into the
  * circuit proof's transcript (`ProveOptions.bind` / `VerifyOptions.bind`):
@@ -23,10 +27,11 @@
  * prover's secrets (`ModelWeightSecrets`), returned apart from the public
  * commitment and passed to `proveCommitted`, never to a verifier. Which kind
  * the commitments are is the verifier's own record (`hiding` in
- * `ModelWeightCommitment`, covered by the fingerprint), never the proof's:
- * an opening of the other kind is rejected. What a proof does reveal is
- * v = Σ γ^i·(B·r)_i, one linear combination of the weights at the proof's
- * own ρ and γ, published by the circuit.
+ * `ModelWeightCommitment`, covered by the fingerprint), never the proof's.
+ * A proof reveals no value of the weights: v stays hidden in V (uniform,
+ * t·H), the openings' π are masked, and the circuit's columns are blinded.
+ * (Proofs before this design published v, one random linear combination
+ * of the weights; many proofs would have given many.)
  *
  * Why it is sound: the module header of gadgets/matmul-committed.ts
  * (Schwartz–Zippel over ρ for Freivalds, over γ for the fold; KZG binding)
@@ -38,12 +43,16 @@ import { g2ToNoble, type G2Affine } from '../curve/curve.js';
 import type { KzgParams } from '../pcs/kzg.js';
 import {
   commitMatrixRows,
-  type FoldedOpening,
+  hiddenValue,
+  type MaskedOpening,
   matrixFingerprint,
   type MatrixCommitment,
-  openFoldedRows,
+  openFoldedRowsMasked,
+  openMasked,
   randomBlinds,
-  verifyFoldedOpening,
+  randomScalar,
+  verifyFoldedMasked,
+  verifyMasked,
   type WeightMatrix,
 } from '../pcs/matrix-commit.js';
 import type { ProvingKey } from '../plonkish/backend/keygen.js';
@@ -53,12 +62,12 @@ import { type DetailedVerifyResult, verifyDetailed, type VerifierParams, type Ve
 import type { VerifyingKey } from '../plonkish/backend/vk.js';
 import type { CompiledCircuit } from '../plonkish/frontend/index.js';
 import { committedWeightNames, type ModelCircuit, type ModelCircuitParams } from './compile.js';
+import { FOLD_COLUMN } from '../gadgets/matmul-committed.js';
 import { dim, GraphError } from './graph.js';
 
-/** The names the committed chip gives its challenges and its published column (gadgets/context.ts, matmul-committed.ts). */
+/** The names the committed chip gives its challenges (gadgets/context.ts, matmul-committed.ts; the fold column is `FOLD_COLUMN`). */
 const RHO = 'freivalds.rho';
 const GAMMA = 'weights.gamma';
-const FOLD = 'weights.v';
 
 /** The model's committed matrices and their fingerprint (what a verifier holds). */
 export interface ModelWeightCommitment {
@@ -99,10 +108,21 @@ export interface CommittedProveOptions extends Omit<ProveOptions, 'bind'> {
   readonly secrets?: ModelWeightSecrets;
 }
 
-/** A model proof with committed weights: the circuit proof and the folded opening. */
+/**
+ * The weight opening of one proof: the fold v hidden as V = v·G + t·H, the
+ * folded weight commitment C_γ opened to it at ρ, and the circuit's fold
+ * column opened to it at row 0.
+ */
+export interface WeightOpening {
+  readonly value: AffinePoint;
+  readonly weights: MaskedOpening;
+  readonly fold: MaskedOpening;
+}
+
+/** A model proof with committed weights: the circuit proof and the weight opening. */
 export interface CommittedProof {
   readonly proof: Uint8Array;
-  readonly opening: FoldedOpening;
+  readonly opening: WeightOpening;
 }
 
 /** The committed matrices' quantized values (as the circuit's prover holds them), in fingerprint order. */
@@ -136,9 +156,9 @@ function indexOf(list: readonly { readonly index: number; readonly name?: string
   return hit.index;
 }
 
-/** Where ρ, γ and v live in a compiled circuit with committed weights. */
+/** Where ρ, γ and the fold column live in a compiled circuit with committed weights. */
 function slots(c: CompiledCircuit): { rho: number; gamma: number; fold: number } {
-  return { rho: indexOf(c.challenges, RHO, 'challenge'), gamma: indexOf(c.challenges, GAMMA, 'challenge'), fold: indexOf(c.instance, FOLD, 'instance column') };
+  return { rho: indexOf(c.challenges, RHO, 'challenge'), gamma: indexOf(c.challenges, GAMMA, 'challenge'), fold: indexOf(c.advice, FOLD_COLUMN, 'advice column') };
 }
 
 /**
@@ -167,21 +187,61 @@ export function proveCommitted(
     if (rows.join() !== got.join()) throw new GraphError(`proveCommitted: expected blinding scalars for ${rows.length} matrices of [${rows.join(', ')}] rows, got ${got.length} of [${got.join(', ')}] (secrets of another model?)`);
   }
   const s = slots(pk.vk.circuit);
-  const r = proveDetailed(pk, circuit, instances, params, { ...proveOptions, bind: weights.fingerprint });
+  const r = proveDetailed(pk, circuit, instances, params, { ...proveOptions, bind: weights.fingerprint, keepAdvice: [s.fold] });
   const rho = r.challenges[s.rho];
   const gamma = r.challenges[s.gamma];
-  const v = r.instances[s.fold]?.[0];
-  if (rho === undefined || gamma === undefined || v === undefined) throw new GraphError('proveCommitted: the circuit drew no ρ, γ or published no fold v');
-  const opening = openFoldedRows(params, matrices, gamma, rho, secrets ? { blinds: secrets.blinds, ...(options.random ? { random: options.random } : {}) } : {});
-  // the circuit's v and the opening's value are both Σ γ^i·(B·r)_i of the same weights: a mismatch is a bug here, not a cheat
-  if (opening.value !== v) throw new GraphError('proveCommitted: the circuit’s fold v differs from the opening’s value (the circuit and committedMatrices disagree on the weights)');
-  return { proof: r.proof, opening };
+  const foldCoeffs = r.advice.get(s.fold);
+  if (rho === undefined || gamma === undefined || !foldCoeffs) throw new GraphError('proveCommitted: the circuit drew no ρ or γ, or kept no fold column');
+  const random = options.random ?? randomScalar;
+  const t = Fr.create(random());
+  const folded = openFoldedRowsMasked(params, matrices, gamma, rho, t, { ...(secrets ? { blinds: secrets.blinds } : {}), random });
+  const column = params.ntt.F.fromBigints(foldCoeffs);
+  try {
+    const fold = openMasked(params, column, 1n, { commitmentBlind: 0n, valueBlind: t, random });
+    // the circuit's v and P_γ(ρ) are both Σ γ^i·(B·r)_i of the same weights: a mismatch is a bug here, not a cheat
+    if (fold.value !== folded.value) throw new GraphError('proveCommitted: the circuit’s fold v differs from P_γ(ρ) (the circuit and committedMatrices disagree on the weights)');
+    const value = hiddenValue(params.srs.g1[0]!, fold.value, t);
+    return { proof: r.proof, opening: { value, weights: folded.opening, fold: fold.opening } };
+  } finally {
+    column.free();
+  }
 }
 
 /**
- * Verify: the circuit proof, the opening's value against the published v,
- * and the opening against the verifier's own commitments (checked against
- * their fingerprint and the circuit's committed shapes). Never throws.
+ * The weight check after a verified circuit proof (`verifyDetailed`'s
+ * result): C_γ from the verifier's own commitments opens at ρ to the value
+ * hidden in V, and so does the proof's fold column at row 0. Returns a
+ * reason on failure. Never throws.
+ */
+export function checkWeightOpening(
+  circuit: CompiledCircuit,
+  verified: Pick<DetailedVerifyResult, 'challenges' | 'adviceCommitments'>,
+  opening: WeightOpening,
+  matrices: readonly MatrixCommitment[],
+  vp: VerifierParams,
+): string | undefined {
+  try {
+    const at = (list: readonly { readonly index: number; readonly name?: string }[], name: string) => list.find((x) => x.name === name)?.index;
+    const rhoAt = at(circuit.challenges, RHO);
+    const gammaAt = at(circuit.challenges, GAMMA);
+    const foldAt = at(circuit.advice, FOLD_COLUMN);
+    if (rhoAt === undefined || gammaAt === undefined || foldAt === undefined) return 'weights: the circuit has no committed-weights fold (ρ, γ, fold column)';
+    const rho = verified.challenges?.[rhoAt];
+    const gamma = verified.challenges?.[gammaAt];
+    const column = verified.adviceCommitments?.[foldAt];
+    if (rho === undefined || gamma === undefined || column === undefined) return 'weights: the circuit proof gave no ρ, γ or fold column commitment';
+    if (!verifyFoldedMasked(matrices, gamma, rho, opening.value, opening.weights, vp)) return 'weights: the folded opening does not match the committed weights (a prover with other weights?)';
+    if (!verifyMasked(column, 1n, opening.value, opening.fold, vp)) return 'weights: the circuit’s fold does not open to the value the weights opened to';
+    return undefined;
+  } catch (e) {
+    return `weights: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
+/**
+ * Verify: the verifier's own commitments against their fingerprint and the
+ * circuit's committed shapes, the circuit proof bound to that fingerprint,
+ * then the weight opening (`checkWeightOpening`). Never throws.
  */
 export function verifyCommitted(
   vk: VerifyingKey,
@@ -211,17 +271,8 @@ export function verifyCommitted(
     // the circuit proof is bound to the fingerprint of the verifier's own commitments (checked above), never the proof's
     const r = verifyDetailed(vk, proof.proof, instances, vp, { ...options, bind: fp });
     if (!r.ok) return { ok: false, reason: r.reason ?? 'circuit proof rejected' };
-    const s = slots(vk.circuit);
-    const v = r.instances?.[s.fold]?.[0];
-    const rho = r.challenges?.[s.rho];
-    const gamma = r.challenges?.[s.gamma];
-    if (v === undefined || rho === undefined || gamma === undefined) return { ok: false, reason: 'weights: the circuit published no fold' };
-    // the verifier's own record says which check applies, never the proof
-    if (proof.opening.kind !== (hiding ? 'hiding' : 'binding')) return { ok: false, reason: `weights: the commitments are ${kindText(hiding)}: expected a ${hiding ? 'hiding' : 'binding'} opening, got a ${proof.opening.kind} one` };
-    if (proof.opening.value !== v) return { ok: false, reason: 'weights: the opening’s value differs from the fold the circuit published' };
-    if (!verifyFoldedOpening(weights.matrices, gamma, rho, proof.opening, vp, { hiding })) {
-      return { ok: false, reason: 'weights: the folded opening does not match the committed weights' };
-    }
+    const bad = checkWeightOpening(vk.circuit, r, proof.opening, weights.matrices, vp);
+    if (bad) return { ok: false, reason: bad };
     // the advice commitments let a caller link this proof to another (models/chain.ts)
     return { ok: true, ...(r.adviceCommitments ? { adviceCommitments: r.adviceCommitments } : {}) };
   } catch (e) {
@@ -232,9 +283,8 @@ export function verifyCommitted(
 /** How a verifier names the kind of its commitments. */
 export const kindText = (hiding: boolean): string => (hiding ? 'hiding' : 'binding only');
 
-/** Bytes of an encoded opening: binding 64 (value, W), hiding 192 (value, π, Z). */
-export const BINDING_OPENING_BYTES = 32 + POINT_BYTES;
-export const HIDING_OPENING_BYTES = 32 + POINT_BYTES + 128;
+/** Bytes of an encoded weight opening: V (32), then π (32) and Z (128) of the weights' opening, then of the fold's: 352. */
+export const WEIGHT_OPENING_BYTES = POINT_BYTES + 2 * (POINT_BYTES + 128);
 
 const writeLe = (out: Uint8Array, off: number, x: bigint) => {
   for (let i = 0; i < 32; i++, x >>= 8n) out[off + i] = Number(x & 0xffn);
@@ -245,41 +295,43 @@ const readLe = (b: Uint8Array, off: number) => {
   return x;
 };
 
+function writeMasked(out: Uint8Array, off: number, o: MaskedOpening): void {
+  out.set(encodePoint(o.proof), off);
+  if (o.z !== null) [...o.z.x, ...o.z.y].forEach((c, i) => writeLe(out, off + POINT_BYTES + 32 * i, c));
+}
+
 /**
- * The opening as bytes: value (32, little-endian), then the compressed
- * witness point (32); a hiding opening then Z as 4 × 32 bytes little-endian
- * (x.c0, x.c1, y.c0, y.c1; all zero for the point at infinity). The length
- * tells the kinds apart, but a verifier checks the kind its key expects.
+ * The opening as bytes: V compressed (32), then per masked opening (the
+ * weights', then the fold column's) π compressed (32) and Z as 4 × 32 bytes
+ * little-endian (x.c0, x.c1, y.c0, y.c1; all zero for the point at infinity).
  */
-export function encodeFoldedOpening(o: FoldedOpening): Uint8Array {
-  const out = new Uint8Array(o.kind === 'hiding' ? HIDING_OPENING_BYTES : BINDING_OPENING_BYTES);
-  writeLe(out, 0, o.value);
-  out.set(encodePoint(o.proof), 32);
-  if (o.kind === 'hiding' && o.z !== null) [...o.z.x, ...o.z.y].forEach((c, i) => writeLe(out, BINDING_OPENING_BYTES + 32 * i, c));
+export function encodeWeightOpening(o: WeightOpening): Uint8Array {
+  const out = new Uint8Array(WEIGHT_OPENING_BYTES);
+  out.set(encodePoint(o.value), 0);
+  writeMasked(out, POINT_BYTES, o.weights);
+  writeMasked(out, 2 * POINT_BYTES + 128, o.fold);
   return out;
 }
 
 function decodeG2(bytes: Uint8Array): G2Affine {
   const c = [0, 1, 2, 3].map((i) => readLe(bytes, 32 * i));
   if (c.every((x) => x === 0n)) return null;
-  if (c.some((x) => x >= Fq.p)) throw new GraphError('folded opening: Z has a coordinate that is not below the field modulus');
+  if (c.some((x) => x >= Fq.p)) throw new GraphError('weight opening: Z has a coordinate that is not below the field modulus');
   const z: G2Affine = { x: [c[0]!, c[1]!], y: [c[2]!, c[3]!] };
   try {
     g2ToNoble(z); // on the twist and in the prime-order subgroup
   } catch (e) {
-    throw new GraphError(`folded opening: Z is not a G2 point of the prime-order subgroup (${(e as Error).message})`);
+    throw new GraphError(`weight opening: Z is not a G2 point of the prime-order subgroup (${(e as Error).message})`);
   }
   return z;
 }
 
-/** Inverse of `encodeFoldedOpening` (typed errors on bad bytes: a wrong length, a non-canonical value, a point off the curve). */
-export function decodeFoldedOpening(bytes: Uint8Array): FoldedOpening {
-  if (bytes.length !== BINDING_OPENING_BYTES && bytes.length !== HIDING_OPENING_BYTES) {
-    throw new GraphError(`folded opening: expected ${BINDING_OPENING_BYTES} bytes (binding) or ${HIDING_OPENING_BYTES} (hiding), got ${bytes.length}`);
-  }
-  const value = readLe(bytes, 0);
-  if (value >= Fr.p) throw new GraphError('folded opening: the value is not a canonical field element');
-  const proof: AffinePoint = decodePoint(bytes.subarray(32, BINDING_OPENING_BYTES));
-  if (bytes.length === BINDING_OPENING_BYTES) return { kind: 'binding', value, proof };
-  return { kind: 'hiding', value, proof, z: decodeG2(bytes.subarray(BINDING_OPENING_BYTES)) };
+function readMasked(bytes: Uint8Array, off: number): MaskedOpening {
+  return { proof: decodePoint(bytes.subarray(off, off + POINT_BYTES)), z: decodeG2(bytes.subarray(off + POINT_BYTES, off + POINT_BYTES + 128)) };
+}
+
+/** Inverse of `encodeWeightOpening` (typed errors on bad bytes: a wrong length, a point off the curve or outside G2's subgroup). */
+export function decodeWeightOpening(bytes: Uint8Array): WeightOpening {
+  if (bytes.length !== WEIGHT_OPENING_BYTES) throw new GraphError(`weight opening: expected ${WEIGHT_OPENING_BYTES} bytes (V, then π and Z twice), got ${bytes.length}`);
+  return { value: decodePoint(bytes.subarray(0, POINT_BYTES)), weights: readMasked(bytes, POINT_BYTES), fold: readMasked(bytes, 2 * POINT_BYTES + 128) };
 }

@@ -11,8 +11,8 @@
  *            circuit, so the verifying key fingerprints them.
  *   committed (weights only) every matmul whose B is a weight becomes
  *            `matmul_committed`: B stays outside the circuit, committed row
- *            by row (models/committed.ts); the other weights are fixed. A
- *            second, late instance column publishes the weight fold v.
+ *            by row (models/committed.ts); the other weights are fixed. The
+ *            weight fold v stays in the circuit (row 0 of its fold column).
  * Embedding tables (gather) are always fixed lookup tables.
  *
  * Linked segments (models/chain.ts): with `link.input` the graph's inputs
@@ -139,8 +139,7 @@ export function publicInstances(p: ModelCircuitParams, values: ReadonlyMap<strin
     if (!v) throw new GraphError(`publicInstances: no value for "${seg.name}"`);
     for (const x of v) col.push(Fr.fromSigned(x));
   }
-  // committed weights: the fold's late column, published by the prover (caller passes [])
-  return committedWeightNames(p).length ? [col, []] : [col];
+  return [col];
 }
 
 export interface ModelConfig {

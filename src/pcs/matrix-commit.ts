@@ -42,7 +42,8 @@
  *   (v − v′) = a(τ)·(τ − ρ), is impossible at τ = ρ — so it needs τ or h,
  *   and the prover knows neither. Hiding: each C_k is uniform whatever the
  *   row (r_k·H is), π is uniform (s·H), and Z is then fixed by the check, so
- *   the opening tells nothing beyond v — which the circuit publishes anyway.
+ *   the opening tells nothing beyond v. (A model proof does not send v at
+ *   all: it uses the masked openings below, against V = v·G + t·H.)
  *   Only [1]₂ and [τ]₂ are needed, which every SRS has (ceremony ones too).
  *
  * Binding commitments are the hiding ones with every r_k = 0 (tested).
@@ -241,24 +242,19 @@ export interface OpenFoldedOptions {
   readonly random?: () => bigint;
 }
 
-/**
- * The prover's opening of P_γ = Σ γ^i·P_i (rows of all matrices in order) at ρ:
- * P_γ's coefficients are Σ_i γ^i·row_i, accumulated row by row with axpy.
- * With `options.blinds` the opening is hiding (r_γ = Σ γ^i·r_i, a fresh s).
- */
-export function openFoldedRows(params: KzgParams, matrices: readonly WeightMatrix[], gamma: bigint, rho: bigint, options: OpenFoldedOptions = {}): FoldedOpening {
+/** P_γ = Σ γ^i·P_i's coefficients (rows of all matrices in order, accumulated with axpy) and r_γ = Σ γ^i·r_i. */
+function foldedPolynomial(params: KzgParams, matrices: readonly WeightMatrix[], gamma: bigint, blinds: readonly (readonly bigint[])[] | undefined, where: string): { acc: FieldVec; rGamma: bigint } {
   const F = params.ntt.F;
   const width = Math.max(1, ...matrices.map((m) => m.cols));
-  for (const m of matrices) checkShape('openFoldedRows', m, 2 ** params.k);
-  const blinds = options.blinds;
+  for (const m of matrices) checkShape(where, m, 2 ** params.k);
   if (blinds) {
-    if (blinds.length !== matrices.length) throw new CurveError(`openFoldedRows: expected blinding scalars for ${matrices.length} matrices, got ${blinds.length}`);
-    matrices.forEach((m, i) => checkBlinds('openFoldedRows', `matrix ${i}`, blinds[i]!, m.rows));
+    if (blinds.length !== matrices.length) throw new CurveError(`${where}: expected blinding scalars for ${matrices.length} matrices, got ${blinds.length}`);
+    matrices.forEach((m, i) => checkBlinds(where, `matrix ${i}`, blinds[i]!, m.rows));
   }
   const acc = F.alloc(width);
+  let g = 1n;
+  let rGamma = 0n;
   try {
-    let g = 1n;
-    let rGamma = 0n;
     for (const [i, m] of matrices.entries()) {
       for (let k = 0; k < m.rows; k++) {
         const row: FieldVec = F.alloc(width);
@@ -272,19 +268,131 @@ export function openFoldedRows(params: KzgParams, matrices: readonly WeightMatri
         g = Fr.mul(g, gamma);
       }
     }
-    const opened = params.open(acc, rho);
-    if (!blinds) return { kind: 'binding', value: opened.value, proof: opened.proof };
-    const s = Fr.create((options.random ?? randomScalar)());
-    const H = hidingBaseNoble();
-    const proof = g1FromNoble(g1ToNoble(opened.proof).add(mulSecret(H, NobleG1Point.ZERO, s)));
-    const g2 = g2ToNoble(params.srs.g2);
-    const sG2 = g2ToNoble(params.srs.sG2);
-    const zero = NobleG2Point.ZERO;
-    // Z = r_γ·[1]₂ − s·([τ]₂ − ρ·[1]₂) = (r_γ + s·ρ)·[1]₂ − s·[τ]₂
-    const z = g2FromNoble(mulSecret(g2, zero, Fr.add(rGamma, Fr.mul(s, rho))).subtract(mulSecret(sG2, zero, s)));
-    return { kind: 'hiding', value: opened.value, proof, z };
+  } catch (e) {
+    acc.free();
+    throw e;
+  }
+  return { acc, rGamma };
+}
+
+/**
+ * The prover's opening of P_γ = Σ γ^i·P_i (rows of all matrices in order) at ρ,
+ * with the value in the clear. With `options.blinds` the opening is hiding
+ * (r_γ = Σ γ^i·r_i, a fresh s): `openMasked` with V = v·G.
+ */
+export function openFoldedRows(params: KzgParams, matrices: readonly WeightMatrix[], gamma: bigint, rho: bigint, options: OpenFoldedOptions = {}): FoldedOpening {
+  const { acc, rGamma } = foldedPolynomial(params, matrices, gamma, options.blinds, 'openFoldedRows');
+  try {
+    if (!options.blinds) {
+      const opened = params.open(acc, rho);
+      return { kind: 'binding', value: opened.value, proof: opened.proof };
+    }
+    const { value, opening } = openMasked(params, acc, rho, { commitmentBlind: rGamma, valueBlind: 0n, ...(options.random ? { random: options.random } : {}) });
+    return { kind: 'hiding', value, ...opening };
   } finally {
     acc.free();
+  }
+}
+
+/**
+ * The fold's value kept secret: v = P_γ(ρ) is not sent; the caller sends
+ * V = v·G + t·H (`hiddenValue`) and this opening shows C_γ − V opens to 0
+ * at ρ (`verifyFoldedMasked`). Binding commitments (no `blinds`) have
+ * r_γ = 0; the opening is the same kind for both.
+ */
+export function openFoldedRowsMasked(
+  params: KzgParams,
+  matrices: readonly WeightMatrix[],
+  gamma: bigint,
+  rho: bigint,
+  valueBlind: bigint,
+  options: OpenFoldedOptions = {},
+): { value: bigint; opening: MaskedOpening } {
+  const { acc, rGamma } = foldedPolynomial(params, matrices, gamma, options.blinds, 'openFoldedRowsMasked');
+  try {
+    return openMasked(params, acc, rho, { commitmentBlind: rGamma, valueBlind, ...(options.random ? { random: options.random } : {}) });
+  } finally {
+    acc.free();
+  }
+}
+
+/**
+ * An opening whose value stays hidden (the masked KZG opening of the module
+ * header, generalised): for a commitment C = [P(τ)]₁ + b·H and a hidden value
+ * V = v·G + t·H with v = P(z), the prover sends
+ *     π = [ψ(τ)]₁ + s·H,   Z = (b − t + s·z)·[1]₂ − s·[τ]₂,   ψ = (P − v)/(X − z),
+ * and the verifier checks e(C − V + z·π, [1]₂)·e(−π, [τ]₂)·e(−H, Z) = 1.
+ * Correct: exponents (dlog G = 1, dlog H = h) on the left are
+ * P(τ) − v + z·ψ(τ) + h(b − t + z·s) = τ·ψ(τ) + h(b − t + z·s), on the right
+ * τ·ψ(τ) + s·h·τ + h(b − t + s·z − s·τ): equal. Binding (algebraic group
+ * model): the H-parts must cancel, leaving P(X) − a divisible by X − z for
+ * V's G-part a, i.e. a = P(z). Two such openings that share one V (a weight
+ * fold at ρ and a circuit column at a row) show the two values equal and
+ * reveal neither: V is uniform (t·H), each π is uniform (s·H), Z is fixed by
+ * the check.
+ */
+export interface MaskedOpening {
+  readonly proof: AffinePoint;
+  readonly z: G2Affine;
+}
+
+/** V = v·G + t·H with G the SRS's [1]₁: a value the verifier never sees, bound for openings (`verifyMasked`). */
+export function hiddenValue(g1: AffinePoint, value: bigint, valueBlind: bigint): AffinePoint {
+  const G = g1ToNoble(g1);
+  return g1FromNoble(mulSecret(G, NobleG1Point.ZERO, value).add(mulSecret(hidingBaseNoble(), NobleG1Point.ZERO, valueBlind)));
+}
+
+/**
+ * Open `coeffs` (P) at `point` against a hidden value: `commitmentBlind` is
+ * b of C = [P(τ)]₁ + b·H (0 for a plain KZG commitment, e.g. a circuit
+ * column), `valueBlind` is t of V = P(point)·G + t·H. Returns P(point) (for
+ * the caller's V) and the opening.
+ */
+export function openMasked(
+  params: KzgParams,
+  coeffs: FieldVec,
+  point: bigint,
+  blinds: { readonly commitmentBlind: bigint; readonly valueBlind: bigint; readonly random?: () => bigint },
+): { value: bigint; opening: MaskedOpening } {
+  const opened = params.open(coeffs, point);
+  const s = Fr.create((blinds.random ?? randomScalar)());
+  const proof = g1FromNoble(g1ToNoble(opened.proof).add(mulSecret(hidingBaseNoble(), NobleG1Point.ZERO, s)));
+  const g2 = g2ToNoble(params.srs.g2);
+  const sG2 = g2ToNoble(params.srs.sG2);
+  const zero = NobleG2Point.ZERO;
+  const a = Fr.add(Fr.sub(Fr.create(blinds.commitmentBlind), Fr.create(blinds.valueBlind)), Fr.mul(s, Fr.create(point)));
+  const z = g2FromNoble(mulSecret(g2, zero, a).subtract(mulSecret(sG2, zero, s)));
+  return { value: opened.value, opening: { proof, z } };
+}
+
+/** e(C − V + z·π, [1]₂)·e(−π, [τ]₂)·e(−H, Z) = 1 (`openMasked`). Never throws: a bad point is a rejection. */
+export function verifyMasked(commitment: AffinePoint, point: bigint, value: AffinePoint, opening: MaskedOpening, vp: ReturnType<KzgParams['verifierParams']>): boolean {
+  try {
+    const lhs = vp.group.lincomb([commitment, value, opening.proof], [1n, Fr.neg(1n), Fr.create(point)]);
+    const pi = vp.group.lincomb([opening.proof], [1n]); // checked on the curve before it is negated
+    return vp.group.pairingProductIsOne([
+      [lhs, vp.g2],
+      [g1Neg(pi), vp.sG2],
+      [g1Neg(hidingBase()), opening.z],
+    ]);
+  } catch {
+    return false;
+  }
+}
+
+/** `openFoldedRowsMasked`'s check: C_γ = Σ γ^i·C_i (the verifier's own commitments) opens at ρ to the value hidden in V. Never throws. */
+export function verifyFoldedMasked(
+  matrices: readonly MatrixCommitment[],
+  gamma: bigint,
+  rho: bigint,
+  value: AffinePoint,
+  opening: MaskedOpening,
+  vp: ReturnType<KzgParams['verifierParams']>,
+): boolean {
+  try {
+    return verifyMasked(foldedCommitment(matrices, gamma, vp.group.lincomb), rho, value, opening, vp);
+  } catch {
+    return false;
   }
 }
 
@@ -336,17 +444,9 @@ export function verifyFoldedOpening(
   try {
     if (opening.kind !== (options.hiding ? 'hiding' : 'binding')) return false;
     if (opening.kind === 'binding') return kzgBatchVerify([foldedClaim(matrices, gamma, rho, opening, vp)], vp, 1n); // the batching challenge is irrelevant for one claim
-    // e(C_γ − v·G + ρ·π, [1]₂) · e(−π, [τ]₂) · e(−H, Z) = 1
-    const { points, scalars } = foldTerms(matrices, gamma);
-    points.push(vp.g1, opening.proof);
-    scalars.push(Fr.neg(opening.value), Fr.create(rho));
-    const lhs = vp.group.lincomb(points, scalars);
-    const pi = vp.group.lincomb([opening.proof], [1n]); // checked on the curve before it is negated
-    return vp.group.pairingProductIsOne([
-      [lhs, vp.g2],
-      [g1Neg(pi), vp.sG2],
-      [g1Neg(hidingBase()), opening.z],
-    ]);
+    // e(C_γ − v·G + ρ·π, [1]₂) · e(−π, [τ]₂) · e(−H, Z) = 1: a masked opening against V = v·G
+    const value = vp.group.lincomb([vp.g1], [Fr.create(opening.value)]);
+    return verifyMasked(foldedCommitment(matrices, gamma, vp.group.lincomb), rho, value, opening, vp);
   } catch {
     return false;
   }

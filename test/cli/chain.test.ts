@@ -94,7 +94,7 @@ describe('zktensor with a model split into linked segments (gpt2-tiny, --split l
     const file = readJson(at('a.json'));
     expect(file['fingerprint']).toBe(s['fingerprint']);
     expect((file['instances'] as string[][]).map((c) => c.length)).toEqual([19]);
-    expect(segmentsOf(at('a.json')).map((x) => x.weightOpening.length)).toEqual([384, 384, 384]);
+    expect(segmentsOf(at('a.json')).map((x) => x.weightOpening.length)).toEqual([704, 704, 704]);
 
     const v = await verifyA(at('a.json'));
     expect(v.code, v.out + v.err).toBe(0);
@@ -140,7 +140,7 @@ describe('zktensor with a model split into linked segments (gpt2-tiny, --split l
       ['A with B\'s public values', (f) => ({ ...f, instances: bInstances }), /^proof REJECTED: segment 0 \(first\): /],
       ['other logits', (f) => ({ ...f, instances: [column.map((v, i) => (i === 10 ? String((BigInt(v) + 1n) % p) : v))] }), /^proof REJECTED: segment 2 \(last\): /],
       ['a flipped byte', (f) => ({ ...f, segments: [a[0], { ...a[1]!, proof: flip(a[1]!.proof, 700) }, a[2]] }), /^proof REJECTED: segment 1: /],
-      ['a tampered opening', (f) => ({ ...f, segments: [a[0], a[1], { ...a[2]!, weightOpening: (a[2]!.weightOpening[0] === '0' ? '1' : '0') + a[2]!.weightOpening.slice(1) }] }), /^proof REJECTED: segment 2 \(last\): weights: /],
+      ['a tampered opening', (f) => ({ ...f, segments: [a[0], a[1], { ...a[2]!, weightOpening: (a[2]!.weightOpening[0] === '0' ? '1' : '0') + a[2]!.weightOpening.slice(1) }] }), /^proof REJECTED: segment 2 \(last\): ("weightOpening": |weights: )/],
       ['a missing opening', (f) => ({ ...f, segments: [a[0], { proof: a[1]!.proof }, a[2]] }), /^proof REJECTED: segment 1: the proof file has no "weightOpening"/],
       ['a missing segment', (f) => ({ ...f, segments: a.slice(0, 2) }), /^proof REJECTED: expected 3 segment proofs \(settings\.json's segments\), got 2/],
       ['an extra segment', (f) => ({ ...f, segments: [...a, a[1]] }), /^proof REJECTED: expected 3 segment proofs \(settings\.json's segments\), got 4/],

@@ -7,7 +7,8 @@
  *    rejected by the first setup's vk.bin: exit 1, already by the circuit
  *    proof, whose transcript binds the weight fingerprint (its prover bound
  *    its own setup's, the verifier binds vk.bin's);
- *  - a tampered, malformed or missing folded opening: exit 1, never a crash;
+ *  - a tampered, malformed or missing weight opening (V, the masked openings
+ *    of the weights and of the fold column): exit 1, never a crash;
  *  - a weight fingerprint or commitments written into the proof file change
  *    nothing (they come from vk.bin); a vk.bin carrying other commitments
  *    than settings.json fingerprints is refused (exit 2);
@@ -61,12 +62,12 @@ describe('zktensor with committed weights (vk.bin holds the commitments)', () =>
     expect(wc.matrices).toBeGreaterThan(1);
     expect(setups['a']!.out).toContain(`weight fingerprint ${wc.fingerprint}`);
     expect(setups['a']!.out).toContain('weights: committed (hiding)');
-    // hiding by default: vk.bin records it, pk.bin (owner-only) holds one blind per committed row, the opening is 192 bytes
+    // hiding by default: vk.bin records it, pk.bin (owner-only) holds one blind per committed row, the opening is 352 bytes (V, then π and Z twice)
     const vkFile = decodeVkFile(readFileSync(at('a', 'vk.bin')));
     expect(vkFile.weightsHiding).toBe(true);
     expect(decodePkFile(readFileSync(at('a', 'pk.bin'))).weightBlinds?.map((b) => b.length)).toEqual(vkFile.weights.map((w) => w.rows));
     if (process.platform !== 'win32') expect(statSync(at('a', 'pk.bin')).mode & 0o077).toBe(0);
-    expect(readJson(at('a.json'))['weightOpening']).toMatch(/^[0-9a-f]{384}$/);
+    expect(readJson(at('a.json'))['weightOpening']).toMatch(/^[0-9a-f]{704}$/);
     const v = await verifyA(at('a.json'));
     expect(v.code, v.out + v.err).toBe(0);
     expect(v.out).toMatch(/^proof OK/);
@@ -93,19 +94,22 @@ describe('zktensor with committed weights (vk.bin holds the commitments)', () =>
     expect((await verifyA(claimed)).code).toBe(1);
   });
 
-  it('a tampered, malformed or missing folded opening is rejected (exit 1, not a crash)', async () => {
+  it('a tampered, malformed or missing weight opening is rejected (exit 1, not a crash)', async () => {
     const opening = readJson(at('a.json'))['weightOpening'] as string;
     const flipHex = (h: string, i: number) => h.slice(0, i) + (h[i] === '0' ? '1' : '0') + h.slice(i + 1);
+    // hex layout: V [0, 64), the weights' π [64, 128) and Z [128, 384), the fold column's π [384, 448) and Z [448, 704)
     const cases: [string, string | undefined, RegExp][] = [
-      ['value', flipHex(opening, 1), /opening’s value differs from the fold/],
-      ['witness point', flipHex(opening, 65), /weightOpening|folded opening does not match/],
-      ['point off the curve', opening.slice(0, 64) + '00'.repeat(32) + opening.slice(128), /"weightOpening": .*point/],
-      ['value ≥ p', 'ff'.repeat(32) + opening.slice(64), /not a canonical field element/],
-      ['Z off the curve', opening.slice(0, 128) + flipHex(opening.slice(128), 1), /"weightOpening": folded opening: Z is not a G2 point/],
-      ['Z coordinate ≥ q', opening.slice(0, 128) + 'ff'.repeat(32) + opening.slice(192), /"weightOpening": folded opening: Z has a coordinate that is not below the field modulus/],
-      ['Z at infinity', opening.slice(0, 128) + '00'.repeat(128), /folded opening does not match/],
-      ['binding form (value and π only)', opening.slice(0, 128), /vk\.bin's commitments are hiding: expected a hiding opening, got a binding one/],
-      ['short', opening.slice(0, 100), /expected 64 bytes \(binding\) or 192 \(hiding\), got 50/],
+      ['V', flipHex(opening, 1), /"weightOpening"|folded opening does not match/],
+      ['V off the curve', '00'.repeat(32) + opening.slice(64), /"weightOpening"|folded opening does not match/],
+      ['weights π', flipHex(opening, 65), /"weightOpening"|folded opening does not match/],
+      ['weights Z off the curve', opening.slice(0, 128) + flipHex(opening.slice(128), 1), /"weightOpening": weight opening: Z is not a G2 point/],
+      ['weights Z coordinate ≥ q', opening.slice(0, 128) + 'ff'.repeat(32) + opening.slice(192), /"weightOpening": weight opening: Z has a coordinate that is not below the field modulus/],
+      ['weights Z at infinity', opening.slice(0, 128) + '00'.repeat(128) + opening.slice(384), /folded opening does not match/],
+      ['fold π', flipHex(opening, 385), /"weightOpening"|circuit’s fold does not open/],
+      ['fold Z at infinity', opening.slice(0, 448) + '00'.repeat(128), /circuit’s fold does not open/],
+      ['openings swapped', opening.slice(0, 64) + opening.slice(384) + opening.slice(64, 384), /folded opening does not match/],
+      ['the old hiding form (value, π, Z)', opening.slice(0, 384), /expected 352 bytes/],
+      ['short', opening.slice(0, 100), /expected 352 bytes \(V, then π and Z twice\), got 50/],
       ['not hex', 'zz' + opening.slice(2), /"weightOpening" is not hex/],
       ['missing', undefined, /no "weightOpening"/],
     ];
@@ -141,24 +145,29 @@ describe('zktensor with committed weights (vk.bin holds the commitments)', () =>
     expect(decodeVkFile(readFileSync(at('binding', 'vk.bin'))).weightsHiding).toBe(false);
     expect(decodePkFile(readFileSync(at('binding', 'pk.bin'))).weightBlinds).toEqual([]);
     const bindingOpening = readJson(at('binding.json'))['weightOpening'] as string;
-    expect(bindingOpening).toMatch(/^[0-9a-f]{128}$/);
+    expect(bindingOpening).toMatch(/^[0-9a-f]{704}$/);
     const own = await cli('verify', '--setup', at('binding'), '--unsafe-dev-srs', at('binding.json'));
     expect(own.code, own.out + own.err).toBe(0);
     expect(own.out).toContain('weights: committed (binding only)');
-    // the binding proof against the hiding vk.bin, and its opening inside the hiding proof: rejected by vk.bin's kind
-    for (const path of [at('binding.json'), edited('a-binding-opening.json', (f) => ({ ...f, weightOpening: bindingOpening }))]) {
-      const v = await verifyA(path);
-      expect(v.code, v.out + v.err).toBe(1);
-      expect(v.out).toMatch(/proof REJECTED: weights: vk\.bin's commitments are hiding: expected a hiding opening, got a binding one/);
-    }
+    // the binding proof against the hiding vk.bin: its circuit proof is bound to the other (binding) fingerprint
+    const bindingAgainstA = await verifyA(at('binding.json'));
+    expect(bindingAgainstA.code, bindingAgainstA.out + bindingAgainstA.err).toBe(1);
+    expect(bindingAgainstA.out).toMatch(/proof REJECTED: .*bound to vk\.bin's weight fingerprint/);
+    // its opening inside the hiding proof: the hiding commitments do not open to it
+    const v0 = await verifyA(edited('a-binding-opening.json', (f) => ({ ...f, weightOpening: bindingOpening })));
+    expect(v0.code, v0.out + v0.err).toBe(1);
+    expect(v0.out).toMatch(/proof REJECTED: weights: the folded opening does not match/);
     // the hiding proof against the binding vk.bin, and a hiding opening inside the binding proof
     const hidingOpening = readJson(at('a.json'))['weightOpening'] as string;
     const bindingWithHiding = at('binding-hiding-opening.json');
     writeFileSync(bindingWithHiding, JSON.stringify({ ...readJson(at('binding.json')), weightOpening: hidingOpening }));
-    for (const path of [at('a.json'), bindingWithHiding]) {
+    for (const [path, reason] of [
+      [at('a.json'), /proof REJECTED: .*bound to vk\.bin's weight fingerprint/],
+      [bindingWithHiding, /proof REJECTED: weights: the folded opening does not match/],
+    ] as const) {
       const v = await cli('verify', '--setup', at('binding'), '--unsafe-dev-srs', path);
       expect(v.code, v.out + v.err).toBe(1);
-      expect(v.out).toMatch(/proof REJECTED: weights: vk\.bin's commitments are binding only: expected a binding opening, got a hiding one/);
+      expect(v.out).toMatch(reason);
     }
     // relabelling vk.bin's kind changes its weight fingerprint: refused against the settings it was made with (exit 2)
     writeFileSync(at('relabelled-vk.bin'), encodeVkFile({ ...decodeVkFile(readFileSync(at('a', 'vk.bin'))), weightsHiding: false }));

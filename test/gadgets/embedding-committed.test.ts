@@ -14,7 +14,7 @@ import { CommittedEmbeddingChip, committedEmbeddingRows, embeddingSpec } from '.
 import { committedRowEvaluations, foldSpec } from '../../src/gadgets/matmul-committed.js';
 import { tensor, type FixedPointTensor } from '../../src/gadgets/tensor.js';
 import { expectCost } from './cost.js';
-import { chipRows, costOf, expectSatisfied, expectTamperFails, type GadgetCase, GadgetCircuit, regionCells } from './harness.js';
+import { chipRows, costOf, expectSatisfied, expectTamperFails, foldValue, type GadgetCase, GadgetCircuit, regionCells } from './harness.js';
 
 const [V, D, T] = [7, 5, 4];
 const S = 8;
@@ -34,7 +34,7 @@ const gadget = (e: FixedPointTensor | undefined): GadgetCase<CommittedEmbeddingC
 
 function run(e: FixedPointTensor, ids: readonly number[]) {
   const circuit = new GadgetCircuit(gadget(e), [tensor([T], ids, 0)]);
-  const prover = MockProver.run(K, circuit, [[]]);
+  const prover = MockProver.run(K, circuit, []);
   return { prover, circuit, outputs: circuit.outputs };
 }
 
@@ -48,7 +48,7 @@ describe('committed-table embedding', () => {
         expectSatisfied(r.prover);
         expect([...r.outputs[0]!.values.get()]).toEqual([...embeddingSpec(E.data, V, D, ids.map(BigInt))]);
         const u = committedRowEvaluations(E.data, V, D, challenge(r.prover, 'freivalds.rho'));
-        expect(r.prover.lateInstances()).toEqual([[foldSpec(u, challenge(r.prover, 'weights.gamma'))]]);
+        expect(foldValue(r.prover)).toBe(foldSpec(u, challenge(r.prover, 'weights.gamma')));
       }),
       { numRuns: 4 },
     );
@@ -90,7 +90,7 @@ describe('committed-table embedding', () => {
     const params = new KzgParams(unsafeDevSrs(4, 'embedding-committed'));
     const rows = (t: FixedPointTensor) => ({ rows: V, cols: D, values: Array.from(t.data) });
     const [rho, gamma] = [challenge(r.prover, 'freivalds.rho'), challenge(r.prover, 'weights.gamma')];
-    const v = r.prover.lateInstances()[0]![0]!;
+    const v = foldValue(r.prover);
     const honest = openFoldedRows(params, [rows(E)], gamma, rho);
     expect(honest.value).not.toBe(v);
     const forged = openFoldedRows(params, [rows(e2)], gamma, rho);

@@ -129,14 +129,15 @@ export function expectSatisfied(prover: MockProver<unknown>): void {
   expect(failures.map((f) => f.message).slice(0, 5)).toEqual([]);
 }
 
-/** Every advice cell assigned in regions whose name starts with `prefix`. */
+/** Every advice cell assigned in regions whose name starts with `prefix` (in the region's own columns when the packed plan recorded them). */
 export function regionCells(prover: MockProver<unknown>, prefix: string): Cell[] {
   const a = prover.assignment;
   const out: Cell[] = [];
   for (const r of a.regions) {
     if (!r.name.startsWith(prefix)) continue;
+    const own = r.advice ? new Set(r.advice) : undefined;
     a.adviceAssigned.forEach((mask, index) => {
-      if (!mask) return;
+      if (!mask || (own && !own.has(index))) return;
       const column = prover.cs.advice[index]!.column;
       for (let row = r.start; row < r.start + r.rows; row++) if (mask[row] === 1) out.push({ column, row });
     });
@@ -214,4 +215,13 @@ export function errors(got: ArrayLike<number>, want: ArrayLike<number>, floor = 
 export function rng(seed: number): () => number {
   const next = mulberry32(seed);
   return () => next() / 4294967296;
+}
+
+/** The committed-weights fold v = Σ γ^i·u_i: row 0 of the fold column `weights.acc` (what the prover opens, hidden). */
+export function foldValue(prover: MockProver<unknown>): bigint {
+  const acc = prover.compiled.advice.find((c) => c.name === 'weights.acc');
+  if (!acc) throw new Error('foldValue: the circuit has no weights.acc column');
+  const v = prover.assignment.advice[acc.index]?.[0];
+  if (v === undefined) throw new Error('foldValue: weights.acc row 0 is not assigned');
+  return v;
 }

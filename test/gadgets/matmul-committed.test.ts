@@ -1,6 +1,6 @@
 /**
  * The committed-weights Freivalds chip: MockProver completeness on random
- * matrices (C equals the spec, the published v equals the bigint fold of
+ * matrices (C equals the spec, v (row 0 of the fold column) equals the bigint fold of
  * B·r), tamper tests over every cell it assigns, the cost against the
  * Freivalds chip that holds B, and the folded opening against B's
  * commitments (accepts B, rejects a prover holding B′ ≠ B). The bias row
@@ -26,7 +26,7 @@ import { rescaleSpec } from '../../src/gadgets/rescale.js';
 import { GadgetError } from '../../src/gadgets/tensor.js';
 import { tensor, type FixedPointTensor } from '../../src/gadgets/tensor.js';
 import { expectCost } from './cost.js';
-import { chipRows, costOf, expectSatisfied, expectTamperFails, type GadgetCase, GadgetCircuit, regionCells, runGadget, sample } from './harness.js';
+import { chipRows, costOf, expectSatisfied, expectTamperFails, foldValue, type GadgetCase, GadgetCircuit, regionCells, runGadget, sample } from './harness.js';
 
 const S = 8;
 const K = 8;
@@ -51,7 +51,7 @@ function committed(shapes: readonly (readonly [number, number, number])[], weigh
 
 function run(k: number, gadget: GadgetCase<CommittedMatmulChip>, witness: readonly FixedPointTensor[]) {
   const circuit = new GadgetCircuit(gadget, witness);
-  const prover = MockProver.run(k, circuit, [[]]);
+  const prover = MockProver.run(k, circuit, []);
   return { prover, circuit, outputs: circuit.outputs };
 }
 
@@ -108,7 +108,7 @@ describe('committed-weights matmul', () => {
         expectSatisfied(r.prover);
         expect([...r.outputs[0]!.values.get()]).toEqual([...matmulSpec(as.map(BigInt), bs.map(BigInt), M, N, P)]);
         const { rho, gamma } = challengesOf(r.prover);
-        expect(r.prover.lateInstances()).toEqual([[foldSpec(committedRowEvaluations(b.data, N, P, rho), gamma)]]);
+        expect(foldValue(r.prover)).toBe(foldSpec(committedRowEvaluations(b.data, N, P, rho), gamma));
       }),
       { numRuns: 3 },
     );
@@ -124,14 +124,14 @@ describe('committed-weights matmul', () => {
     expectSatisfied(r.prover);
     const { rho, gamma } = challengesOf(r.prover);
     const u = [...committedRowEvaluations(b0.data, 4, 3, rho), ...committedRowEvaluations(b1.data, 2, 5, rho)];
-    expect(r.prover.lateInstances()).toEqual([[foldSpec(u, gamma)]]);
+    expect(foldValue(r.prover)).toBe(foldSpec(u, gamma));
     const twice = run(K, committed([[2, 4, 3], [2, 4, 3]], [b0, b0], [0, 0]), [a0, a0]);
     expectSatisfied(twice.prover);
-    expect(twice.prover.lateInstances()).toEqual([[foldSpec(committedRowEvaluations(b0.data, 4, 3, rho), gamma)]]);
+    expect(foldValue(twice.prover)).toBe(foldSpec(committedRowEvaluations(b0.data, 4, 3, rho), gamma));
     expect(() => run(K, committed([[2, 4, 3]], [b0], [1]), [a0])).toThrow(/not matrix 0/);
   });
 
-  it('changing any cell it assigns (u, C·r, A·u, fold), any C or A cell, or the published v fails, naming the gate/region', () => {
+  it('changing any cell it assigns (u, C·r, A·u, fold), any C or A cell, or v (row 0 of the fold column) fails, naming the gate/region', () => {
     const [M, N, P] = [3, 4, 5];
     const b = tensor([N, P], det(N * P, 53, 300), S);
     const r = run(K, committed([[M, N, P]], [b]), [tensor([M, N], det(M * N, 37, 200), S)]);
@@ -143,11 +143,13 @@ describe('committed-weights matmul', () => {
     expectTamperFails(r.prover, sample(regionCells(r.prover, 'cmatmul'), 40), ['cmatmul', 'weights']);
     expectTamperFails(r.prover, r.outputs[0]!.cells, 'cmatmul');
     expectTamperFails(r.prover, regionCells(r.prover, 'load A0'), ['cmatmul']);
-    const vCell = { column: r.prover.cs.instance[0]!.column, row: 0 };
-    r.prover.setCell(vCell, Fr.add(r.prover.lateInstances()[0]![0]!, 1n));
+    // v sits at row 0 of the fold column (the prover opens it there, hidden): changing it breaks the fold's first step
+    const acc = r.prover.compiled.advice.find((c) => c.name === 'weights.acc')!;
+    const vCell = { column: { kind: 'advice' as const, index: acc.index, phase: 2 as const }, row: 0 };
+    r.prover.setCell(vCell, Fr.add(foldValue(r.prover), 1n));
     const failures = r.prover.verify();
-    expect(failures.map((f) => f.kind)).toEqual(['instance']);
-    expect(failures[0]!.message).toMatch(/weights\.v.*row 0/);
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures[0]!.message).toMatch(/weights: fold step/);
   });
 
   it('cost: the n·p Horner rows over B are gone (T·(n + p) + 2n rows vs n·p + T·(n + p))', () => {
@@ -180,7 +182,7 @@ describe('committed weights: the folded opening against the fingerprint', () => 
     params = new KzgParams(unsafeDevSrs(5, 'matmul-committed-tests'));
   });
 
-  it('accepts the published v for the committed B; a prover holding B′ ≠ B satisfies the circuit but fails the opening; a wrong point fails', () => {
+  it('accepts v (row 0 of the fold column) for the committed B; a prover holding B′ ≠ B satisfies the circuit but fails the opening; a wrong point fails', () => {
     const [M, N, P] = [2, 4, 6];
     const b = tensor([N, P], det(N * P, 29, 400), S);
     const b2 = tensor([N, P], [...b.data].map((x, i) => Number(i === 5 ? x + 1n : x)), S);
@@ -193,14 +195,14 @@ describe('committed weights: the folded opening against the fingerprint', () => 
     expectSatisfied(honest.prover);
     const { rho, gamma } = challengesOf(honest.prover);
     const opening = openFoldedRows(params, [matrix(b)], gamma, rho);
-    expect(opening.value).toBe(honest.prover.lateInstances()[0]![0]);
+    expect(opening.value).toBe(foldValue(honest.prover));
     expect(verifyFoldedOpening(fingerprint, gamma, rho, opening, vp)).toBe(true);
     expect(verifyFoldedOpening(fingerprint, gamma, Fr.add(rho, 1n), opening, vp)).toBe(false);
 
     const cheat = run(K, committed([[M, N, P]], [b2]), [a]);
     expectSatisfied(cheat.prover); // the circuit alone cannot tell: B is not in it
-    const v2 = cheat.prover.lateInstances()[0]![0]!;
-    expect(v2).not.toBe(opening.value); // so the honest opening of B does not match the published v
+    const v2 = foldValue(cheat.prover);
+    expect(v2).not.toBe(opening.value); // so the honest opening of B does not match v (row 0 of the fold column)
     const forged = openFoldedRows(params, [matrix(b2)], gamma, rho);
     expect(forged.value).toBe(v2);
     expect(verifyFoldedOpening(fingerprint, gamma, rho, forged, vp)).toBe(false); // and B′'s opening is not one of B
@@ -243,7 +245,7 @@ describe('committed-weights matmul with a bias row (B′ = [B; b])', () => {
         expect([...c]).toEqual([...committedMatmulSpec(as.map(BigInt), w.data, M, N, P, 1n << BigInt(S))]);
         expect([...rescaleSpec(c, S)]).toEqual([...rescaleSpec(plain, S)].map((x, i) => x + BigInt(bias[i % P]!)));
         const { rho, gamma } = challengesOf(r.prover);
-        expect(r.prover.lateInstances()).toEqual([[foldSpec(committedRowEvaluations(w.data, N + 1, P, rho), gamma)]]);
+        expect(foldValue(r.prover)).toBe(foldSpec(committedRowEvaluations(w.data, N + 1, P, rho), gamma));
       }),
       { numRuns: 3 },
     );
@@ -283,7 +285,7 @@ describe('committed weights with a bias row: the folded opening against [B; b]',
     params = new KzgParams(unsafeDevSrs(5, 'matmul-committed-bias-tests'));
   });
 
-  it('the honest [B; b] opens to the published v; a prover holding another bias satisfies the circuit but not the commitments', () => {
+  it('the honest [B; b] opens to v (row 0 of the fold column); a prover holding another bias satisfies the circuit but not the commitments', () => {
     const [M, N, P] = [2, 4, 6];
     const B = det(N * P, 29, 400);
     const b = det(P, 11, 60);
@@ -299,13 +301,13 @@ describe('committed weights with a bias row: the folded opening against [B; b]',
     expectSatisfied(honest.prover);
     const { rho, gamma } = challengesOf(honest.prover);
     const opening = openFoldedRows(params, [matrix(w)], gamma, rho);
-    expect(opening.value).toBe(honest.prover.lateInstances()[0]![0]);
+    expect(opening.value).toBe(foldValue(honest.prover));
     expect(verifyFoldedOpening(fingerprint, gamma, rho, opening, vp)).toBe(true);
 
     const cheat = run(K, biased(M, N, P, w2), [a]);
     expectSatisfied(cheat.prover); // the bias is not in the circuit either
     expect(cheat.outputs[0]!.values.get()).not.toEqual(honest.outputs[0]!.values.get());
-    const v2 = cheat.prover.lateInstances()[0]![0]!;
+    const v2 = foldValue(cheat.prover);
     expect(v2).not.toBe(opening.value);
     const forged = openFoldedRows(params, [matrix(w2)], gamma, rho);
     expect(forged.value).toBe(v2);

@@ -7,8 +7,11 @@
  * and mismatched commitments are rejected. Hiding commitments (the default):
  * the proof verifies against them and not against other weights' hiding
  * commitments or the same weights under other blinds; binding-only ones
- * verify too, and an opening of one kind is rejected by a verifier holding
- * the other (its own record decides, never the proof).
+ * verify too, and a proof of one kind is rejected by a verifier holding the
+ * other (its own record decides, never the proof). The fold v never leaves
+ * the prover: no instance carries it, its bytes appear nowhere in the proof
+ * or the opening, and V differs between two proofs of the same statement;
+ * a changed V, swapped openings and a prover with other blinds are rejected.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Fr } from '../../src/field/index.js';
@@ -16,14 +19,15 @@ import {
   commitModelWeights,
   type CommittedProof,
   committedMatrices,
-  decodeFoldedOpening,
-  encodeFoldedOpening,
+  decodeWeightOpening,
+  encodeWeightOpening,
   proveCommitted,
   verifyCommitted,
   type ModelWeightCommitment,
   type ModelWeightSecrets,
 } from '../../src/models/committed.js';
-import { matrixFingerprint, openFoldedRows } from '../../src/pcs/matrix-commit.js';
+import { foldRowValues, matrixFingerprint, rowEvaluations } from '../../src/pcs/matrix-commit.js';
+import { g1Add } from '../../src/curve/g1.js';
 import type { VerifyingKey } from '../../src/plonkish/backend/vk.js';
 import { withCommittedMatmuls } from '../../src/models/committed-graph.js';
 import { committedWeightNames, compileModel, encodeText, getPreset, ModelCircuit, type ModelCircuitParams, modelRows, presetGraph, presetQuant, publicInstances, QuantEvaluator, QuantizedWeights } from '../../src/models/index.js';
@@ -64,7 +68,7 @@ function witness(p: ModelCircuitParams) {
 }
 
 describe('weights = committed (gpt2-tiny)', () => {
-  it('every matmul with weight B becomes committed; MockProver accepts; outputs equal the evaluator; the fold is published', () => {
+  it('every matmul with weight B becomes committed; MockProver accepts; outputs equal the evaluator; the fold is not published', () => {
     const p = compile('committed');
     const names = committedWeightNames(p);
     expect(names.length).toBeGreaterThan(0);
@@ -72,12 +76,11 @@ describe('weights = committed (gpt2-tiny)', () => {
     expect(p.graph.nodes.filter((n) => n.op === 'matmul_committed').length).toBe(graph.nodes.filter((n) => n.op === 'matmul').length);
     expect(p.graph.nodes.some((n) => n.op === 'transpose' && n.inputs[0] === 'wte')).toBe(false);
     const { circuit, instances, values } = witness(p);
-    expect(instances).toHaveLength(2);
-    expect(instances[1]).toEqual([]);
+    // one instance column (the public values): the fold has none
+    expect(instances).toHaveLength(1);
     const mock = MockProver.run(12, circuit, instances);
     expect(mock.verify().slice(0, 3).map((f) => f.message)).toEqual([]);
     expect(circuit.outputs.get('lm_head')!.values.get()).toEqual(values.get('lm_head')!.data);
-    expect(mock.lateInstances()[1]).toHaveLength(1);
   });
 
   it('the committed transpose wteᵀ (lm_head without the LayerNorm fold) is the transpose of the quantized wte, with the caller’s weights or without', () => {
@@ -142,47 +145,77 @@ describe('weights = committed, real prover (gpt2-tiny)', () => {
     return { rho: at('freivalds.rho'), gamma: at('weights.gamma') };
   }
 
-  it('proves and verifies with the folded opening (hiding by default); a changed opening or other commitments are rejected', () => {
+  /** v = Σ γ^i·(B·r)_i of the honest weights at the proof's challenges: what the proof must keep hidden. */
+  function foldOf(proof: Uint8Array, instances: bigint[][], fingerprint: Uint8Array): bigint {
+    const c = challenges(pk.vk, proof, instances, fingerprint);
+    return foldRowValues(committedMatrices(p).flatMap((m) => rowEvaluations(m, c.rho)), c.gamma);
+  }
+
+  const le32 = (x: bigint) => Uint8Array.from({ length: 32 }, (_, i) => Number((x >> BigInt(8 * i)) & 0xffn));
+  const be32 = (x: bigint) => le32(x).reverse();
+  const contains = (hay: Uint8Array, needle: Uint8Array) => Buffer.from(hay).indexOf(Buffer.from(needle)) >= 0;
+
+  it('proves and verifies (hiding by default) without revealing the fold; a changed V or swapped openings are rejected', () => {
     expect(weights.hiding).toBe(true);
     expect(secrets.blinds.map((b) => b.length)).toEqual(weights.matrices.map((m) => m.rows));
     const { circuit, instances } = witness(p);
     const proof = proveCommitted(pk, circuit, instances, params, weights, { secrets });
     honest = proof;
-    expect(proof.opening.kind).toBe('hiding');
     const vp = params.verifierParams();
-    // proveCommitted no longer verifies its own proof: the opening at the challenges it returns verifies here
+    // proveCommitted does not verify its own proof: the opening at the challenges it returns verifies here
     expect(verifyCommitted(pk.vk, proof, instances, vp, weights, p)).toMatchObject({ ok: true });
-    expect(decodeFoldedOpening(encodeFoldedOpening(proof.opening))).toEqual(proof.opening);
-    expect(encodeFoldedOpening(proof.opening)).toHaveLength(192);
-    const badValue = { ...proof, opening: { ...proof.opening, value: Fr.add(proof.opening.value, 1n) } };
-    expect(verifyCommitted(pk.vk, badValue, instances, vp, weights, p)).toMatchObject({ ok: false, reason: expect.stringMatching(/differs from the fold/) });
+    const bytes = encodeWeightOpening(proof.opening);
+    expect(bytes).toHaveLength(352);
+    expect(decodeWeightOpening(bytes)).toEqual(proof.opening);
+    // v, the one linear combination of the weights a proof used to publish, is in neither the proof nor the opening
+    const v = foldOf(proof.proof, instances, weights.fingerprint);
+    for (const enc of [le32(v), be32(v)]) {
+      expect(contains(proof.proof, enc)).toBe(false);
+      expect(contains(bytes, enc)).toBe(false);
+    }
+    expect(pk.vk.circuit.instance.some((c) => c.name === 'weights.v')).toBe(false);
+    // V hides v (a fresh t per proof): two proofs of the same statement carry different V
+    const again = proveCommitted(pk, circuit, instances, params, weights, { secrets });
+    expect(again.opening.value).not.toEqual(proof.opening.value);
+    expect(verifyCommitted(pk.vk, again, instances, vp, weights, p)).toMatchObject({ ok: true });
+    // a changed V, or the two openings swapped, or one proof's openings under another's V
+    const shifted = { ...proof, opening: { ...proof.opening, value: g1Add(proof.opening.value, params.srs.g1[0]!) } };
+    expect(verifyCommitted(pk.vk, shifted, instances, vp, weights, p)).toMatchObject({ ok: false, reason: expect.stringMatching(/^weights: the folded opening does not match/) });
+    const swappedOpenings = { ...proof, opening: { ...proof.opening, weights: proof.opening.fold, fold: proof.opening.weights } };
+    expect(verifyCommitted(pk.vk, swappedOpenings, instances, vp, weights, p).ok).toBe(false);
+    const mixedV = { ...proof, opening: { ...proof.opening, value: again.opening.value } };
+    expect(verifyCommitted(pk.vk, mixedV, instances, vp, weights, p).ok).toBe(false);
+    // the fold column's opening of another proof (same statement, other blinding): rejected at the fold
+    const otherFold = { ...proof, opening: { ...proof.opening, fold: again.opening.fold } };
+    expect(verifyCommitted(pk.vk, otherFold, instances, vp, weights, p)).toMatchObject({ ok: false, reason: expect.stringMatching(/circuit’s fold does not open/) });
     const swapped = { ...weights, matrices: [...weights.matrices].reverse() };
     expect(verifyCommitted(pk.vk, proof, instances, vp, swapped, p).ok).toBe(false);
+    // bad bytes are typed errors
+    expect(() => decodeWeightOpening(bytes.subarray(1))).toThrow(/expected 352 bytes/);
     // hiding commitments need the secrets, of the right shape, before any proving work
     expect(() => proveCommitted(pk, circuit, instances, params, weights)).toThrow(/hiding: expected the prover’s secrets/);
     expect(() => proveCommitted(pk, circuit, instances, params, weights, { secrets: { blinds: secrets.blinds.slice(1) } })).toThrow(/expected blinding scalars for \d+ matrices/);
   });
 
-  it('hiding: other weights’ commitments, or the same weights under other blinds, reject the proof', () => {
-    const { instances } = witness(p);
+  it('hiding: other weights’ commitments, the same weights under other blinds, or a prover with other blinds are rejected', () => {
+    const { circuit, instances } = witness(p);
     const vp = params.verifierParams();
     const target = committedWeightNames(p).find((n) => !n.startsWith('wte'))!;
     const otherWeights = commitModelWeights(params, { ...p, weights: new TamperedWeights(p, target) }).commitment;
-    const reblinded = commitModelWeights(params, p).commitment;
-    for (const other of [otherWeights, reblinded]) {
+    const reblinded = commitModelWeights(params, p);
+    for (const other of [otherWeights, reblinded.commitment]) {
       expect(other.fingerprint).not.toEqual(weights.fingerprint);
       const r = verifyCommitted(pk.vk, honest, instances, vp, other, p);
       expect(r.ok).toBe(false);
       // the circuit proof is bound to the verifier's fingerprint: rejected before the opening
       expect(r.reason).not.toMatch(/^weights:/);
     }
-    // the same weights under other blinds, bound to the honest fingerprint so only the opening can tell: rejected there
-    const c = challenges(pk.vk, honest.proof, instances, weights.fingerprint);
-    const mixed = { ...honest, opening: openFoldedRows(params, committedMatrices(p), c.gamma, c.rho, { blinds: commitModelWeights(params, p).secrets!.blinds }) };
+    // the right weights and fingerprint but the blinds of another commitment: only the weights' opening can tell, and does
+    const mixed = proveCommitted(pk, circuit, instances, params, weights, { secrets: reblinded.secrets! });
     expect(verifyCommitted(pk.vk, mixed, instances, vp, weights, p)).toMatchObject({ ok: false, reason: expect.stringMatching(/folded opening does not match/) });
   });
 
-  it('binding-only commitments verify; the kind is the verifier’s: an opening of the other kind is rejected', () => {
+  it('binding-only commitments verify with the same hidden-fold opening; a proof of one kind is rejected by the other verifier', () => {
     const { circuit, instances } = witness(p);
     const vp = params.verifierParams();
     const c = commitModelWeights(params, p, { hiding: false });
@@ -194,24 +227,16 @@ describe('weights = committed, real prover (gpt2-tiny)', () => {
     expect(binding.fingerprint).not.toEqual(matrixFingerprint(binding.matrices, { hiding: true }));
     expect(() => proveCommitted(pk, circuit, instances, params, binding, { secrets })).toThrow(/binding only: expected no secrets/);
     const proof = proveCommitted(pk, circuit, instances, params, binding);
-    expect(proof.opening.kind).toBe('binding');
-    expect(encodeFoldedOpening(proof.opening)).toHaveLength(64);
-    expect(decodeFoldedOpening(encodeFoldedOpening(proof.opening))).toEqual(proof.opening);
+    expect(encodeWeightOpening(proof.opening)).toHaveLength(352);
     expect(verifyCommitted(pk.vk, proof, instances, vp, binding, p)).toMatchObject({ ok: true });
     // across kinds: each proof is rejected by the other verifier
     expect(verifyCommitted(pk.vk, proof, instances, vp, weights, p).ok).toBe(false);
     expect(verifyCommitted(pk.vk, honest, instances, vp, binding, p).ok).toBe(false);
     // the same points relabelled binding: another fingerprint, so the hiding proof is rejected
     expect(verifyCommitted(pk.vk, honest, instances, vp, { ...weights, hiding: false }, p).ok).toBe(false);
-    // a non-hiding opening of the same value inside the hiding proof: the hiding verifier rejects it by its own record
-    const ch = challenges(pk.vk, honest.proof, instances, weights.fingerprint);
-    const plain = openFoldedRows(params, committedMatrices(p), ch.gamma, ch.rho);
-    expect(plain.value).toBe(honest.opening.value);
-    expect(verifyCommitted(pk.vk, { ...honest, opening: plain }, instances, vp, weights, p)).toMatchObject({ ok: false, reason: expect.stringMatching(/commitments are hiding: expected a hiding opening, got a binding one/) });
-    // and the hiding opening inside the binding proof, against the binding verifier
-    const cb = challenges(pk.vk, proof.proof, instances, binding.fingerprint);
-    const masked = openFoldedRows(params, committedMatrices(p), cb.gamma, cb.rho, { blinds: secrets.blinds });
-    expect(verifyCommitted(pk.vk, { ...proof, opening: masked }, instances, vp, binding, p)).toMatchObject({ ok: false, reason: expect.stringMatching(/binding only: expected a binding opening, got a hiding one/) });
+    // the binding proof's openings inside the hiding proof (and back): rejected
+    expect(verifyCommitted(pk.vk, { ...honest, opening: proof.opening }, instances, vp, weights, p).ok).toBe(false);
+    expect(verifyCommitted(pk.vk, { ...proof, opening: honest.opening }, instances, vp, binding, p).ok).toBe(false);
   });
 
   it('a prover holding other matmul weights (same VK) gets a verifying circuit proof but fails the fingerprint', () => {

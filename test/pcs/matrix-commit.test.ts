@@ -11,6 +11,12 @@
  * pairing by pairing; round trips over several matrices verify, and a wrong
  * value, point, challenge, other weights, tampered π or Z, the blinds of
  * another commitment and an opening of the other kind are all rejected.
+ *
+ * Masked openings (the fold's value kept secret): V = v·G + t·H equals
+ * noble's; a column commitment and a folded weight commitment that open to
+ * the value hidden in one V both verify, and another V (other value or
+ * other t), another point, another polynomial, other weights, tampered π or
+ * Z, and swapping the two openings are all rejected.
  */
 import { blake2b } from '@noble/hashes/blake2.js';
 import fc from 'fast-check';
@@ -26,12 +32,18 @@ import {
   foldRowValues,
   HIDING_BASE_TAG,
   hashToG1,
+  hiddenValue,
   hidingBase,
+  type MaskedOpening,
   matrixFingerprint,
   openFoldedRows,
+  openFoldedRowsMasked,
+  openMasked,
   randomBlinds,
   rowEvaluations,
+  verifyFoldedMasked,
   verifyFoldedOpening,
+  verifyMasked,
   type WeightMatrix,
 } from '../../src/pcs/matrix-commit.js';
 
@@ -287,5 +299,84 @@ describe('hiding matrix commitments', () => {
     // blinds that do not fit the matrices are typed errors
     expect(() => openFoldedRows(params, ms, gamma, rho, { blinds: [blinds[0]!] })).toThrow(/expected blinding scalars for 2 matrices, got 1/);
     expect(() => openFoldedRows(params, ms, gamma, rho, { blinds: [blinds[0]!, [1n]] })).toThrow(/expected 3 blinding scalars for matrix 1, got 1/);
+  });
+});
+
+describe('masked openings (hidden value V = v·G + t·H)', () => {
+  const random = mulberry32(77);
+  const scalar = () => Fr.create(BigInt(Math.floor(random() * 2 ** 52)) * 0x1000003n + 5n);
+
+  it('V is v·G + t·H (noble) and a column opens at a row to the value hidden in V', () => {
+    const vp = params.verifierParams();
+    const coeffs = Array.from({ length: 32 }, () => scalar());
+    const poly = params.ntt.F.fromBigints(coeffs);
+    try {
+      const C = params.commit(poly);
+      const t = scalar();
+      const point = 1n;
+      const { value, opening } = openMasked(params, poly, point, { commitmentBlind: 0n, valueBlind: t, random: scalar });
+      expect(value).toBe(coeffs.reduce((a, b) => Fr.add(a, b), 0n)); // P(1) = Σ coefficients
+      const V = hiddenValue(params.srs.g1[0]!, value, t);
+      expect(V).toEqual(nobleMsm([params.srs.g1[0]!, hidingBase()], [value, t]));
+      expect(verifyMasked(C, point, V, opening, vp)).toBe(true);
+      // another value, another t, another point, another polynomial
+      expect(verifyMasked(C, point, hiddenValue(params.srs.g1[0]!, Fr.add(value, 1n), t), opening, vp)).toBe(false);
+      expect(verifyMasked(C, point, hiddenValue(params.srs.g1[0]!, value, Fr.add(t, 1n)), opening, vp)).toBe(false);
+      expect(verifyMasked(C, 2n, V, opening, vp)).toBe(false);
+      expect(verifyMasked(g1Add(C, G1_GENERATOR), point, V, opening, vp)).toBe(false);
+      // tampered π or Z, bad points: rejected, never thrown
+      expect(verifyMasked(C, point, V, { ...opening, proof: g1Add(opening.proof, G1_GENERATOR) }, vp)).toBe(false);
+      expect(verifyMasked(C, point, V, { ...opening, z: g2FromNoble(g2ToNoble(opening.z).add(NobleG2Point.BASE)) }, vp)).toBe(false);
+      expect(verifyMasked(C, point, V, { ...opening, proof: { x: 1n, y: 1n } }, vp)).toBe(false);
+      expect(verifyMasked(C, point, { x: 1n, y: 1n }, opening, vp)).toBe(false);
+      // a second opening of the same claim has a fresh π (the mask s)
+      const again = openMasked(params, poly, point, { commitmentBlind: 0n, valueBlind: t, random: scalar }).opening;
+      expect(again.proof).not.toEqual(opening.proof);
+      expect(verifyMasked(C, point, V, again, vp)).toBe(true);
+    } finally {
+      poly.free();
+    }
+  });
+
+  it('a folded weight opening and a column opening sharing one V prove the two values equal', () => {
+    const vp = params.verifierParams();
+    const ms = [matrix(4, 6, 91), matrix(3, 9, 92)];
+    const rho = 0x2345678n;
+    const gamma = 0x8765432n;
+    for (const hiding of [true, false]) {
+      const blinds = hiding ? ms.map((m) => randomBlinds(m.rows)) : undefined;
+      const cs = ms.map((m, i) => commitMatrixRows(params, m, blinds?.[i]));
+      const t = scalar();
+      const folded = openFoldedRowsMasked(params, ms, gamma, rho, t, { ...(blinds ? { blinds } : {}), random: scalar });
+      const v = foldRowValues(ms.flatMap((m) => rowEvaluations(m, rho)), gamma);
+      expect(folded.value).toBe(v);
+      const V = hiddenValue(params.srs.g1[0]!, v, t);
+      expect(verifyFoldedMasked(cs, gamma, rho, V, folded.opening, vp)).toBe(true);
+      // a circuit column holding v at row 0 (ω^0 = 1): its own opening against the same V
+      const col = params.ntt.F.fromBigints([v, 5n, 7n, 11n, 0n, 0n, 0n, 0n]);
+      params.ntt.inverse(col);
+      try {
+        const column = openMasked(params, col, 1n, { commitmentBlind: 0n, valueBlind: t, random: scalar });
+        expect(column.value).toBe(v);
+        const C = params.commit(col);
+        expect(verifyMasked(C, 1n, V, column.opening, vp)).toBe(true);
+        // the two openings are not interchangeable, and other weights, ρ or γ fail
+        const ok = (o: MaskedOpening, c = cs, g = gamma, r = rho) => verifyFoldedMasked(c, g, r, V, o, vp);
+        expect(ok(column.opening)).toBe(false);
+        expect(verifyMasked(C, 1n, V, folded.opening, vp)).toBe(false);
+        expect(ok(folded.opening, cs, Fr.add(gamma, 1n))).toBe(false);
+        expect(ok(folded.opening, cs, gamma, Fr.add(rho, 1n))).toBe(false);
+        const other = [ms[0]!, { ...ms[1]!, values: Array.from(ms[1]!.values).map((x, i) => (i === 2 ? Fr.add(x, 1n) : x)) }];
+        const forged = openFoldedRowsMasked(params, other, gamma, rho, t, { ...(blinds ? { blinds } : {}), random: scalar });
+        expect(forged.value).not.toBe(v);
+        expect(ok(forged.opening)).toBe(false);
+        // a V for the forged value passes the forged fold only against the forged weights' commitments, never the column holding v
+        const forgedV = hiddenValue(params.srs.g1[0]!, forged.value, t);
+        expect(verifyFoldedMasked(cs, gamma, rho, forgedV, forged.opening, vp)).toBe(false);
+        expect(verifyMasked(C, 1n, forgedV, column.opening, vp)).toBe(false);
+      } finally {
+        col.free();
+      }
+    }
   });
 });

@@ -55,6 +55,12 @@ export interface ProveOptions {
    * the number of blinding rows (at least 4 here, 2 openings per link).
    */
   readonly blinding?: ReadonlyMap<number, readonly bigint[]>;
+  /**
+   * Advice columns whose committed polynomials (coefficients, blinding rows
+   * included) the caller opens outside the proof (`ProveResult.advice`),
+   * e.g. the committed weights' fold at row 0 (models/committed.ts).
+   */
+  readonly keepAdvice?: readonly number[];
 }
 
 /** `proveDetailed`'s result: the proof and what a caller opens outside the circuit at its challenges. */
@@ -64,6 +70,8 @@ export interface ProveResult {
   readonly instances: readonly (readonly bigint[])[];
   /** The circuit's challenges by index, as drawn (e.g. ρ and γ for a folded weight opening). */
   readonly challenges: readonly bigint[];
+  /** The coefficients of the columns `ProveOptions.keepAdvice` asked for, by advice column index. */
+  readonly advice: ReadonlyMap<number, readonly bigint[]>;
 }
 
 
@@ -159,6 +167,13 @@ export function proveDetailed<Config, Params>(
     permutationCommit(s, beta, gamma);
     s.commitStage(P + 1);
     s.releaseAdviceValues();
+    const kept = new Map<number, readonly bigint[]>();
+    for (const col of options.keepAdvice ?? []) {
+      if (!Number.isSafeInteger(col) || col < 0 || col >= arg.numAdvice) throw new ProverError(`prove: keepAdvice: expected advice column indices 0 … ${arg.numAdvice - 1}, got ${col}`);
+      const c = s.storedCoeffs('advice', col).load();
+      kept.set(col, c.toBigints());
+      c.free();
+    }
 
     // 4. vanishing argument
     const y = transcript.challenge();
@@ -193,7 +208,7 @@ export function proveDetailed<Config, Params>(
     out.set(PROOF_MAGIC, 0);
     new DataView(out.buffer).setUint32(4, PROOF_VERSION, true);
     out.set(body, 8);
-    return { proof: out, instances: published, challenges };
+    return { proof: out, instances: published, challenges, advice: kept };
   } finally {
     s.free();
   }

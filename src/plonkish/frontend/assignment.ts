@@ -24,6 +24,8 @@ export interface RegionInfo {
   readonly start: number;
   /** Rows spanned (max assigned offset + 1; 0 for a region that only copies). */
   readonly rows: number;
+  /** Advice columns the region wrote (recorded under the packed floor plan, where regions share rows). */
+  readonly advice?: readonly number[];
 }
 
 export interface Assignment {

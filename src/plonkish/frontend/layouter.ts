@@ -41,6 +41,10 @@ export class Layouter {
   get nextRow(): number {
     return this.store.cursor;
   }
+  /** true in the packed floor plan's measure pass, where regions start at the cursor (not yet where the plan puts them). */
+  get measuring(): boolean {
+    return this.store.measuring;
+  }
   /** false during keygen: values passed in are ignored. */
   get hasWitness(): boolean {
     return this.store.witness;
@@ -79,7 +83,9 @@ export class Layouter {
         throw new SynthesisError(`region "${name}" (#${index}): its shape differs from the floor plan's measure pass (rows ${region.rows} vs ${plan.rows[index]}); the layout must not depend on values`);
       }
     }
-    store.regions.push(Object.freeze({ index, name, start: region.start, rows: region.rows }));
+    // under the packed plan regions share rows: record which advice columns this one wrote (keys below A are advice indices)
+    const advice = plan ? Object.freeze([...touched!].filter((k) => k < store.cs.advice.length).sort((a, b) => a - b)) : undefined;
+    store.regions.push(Object.freeze({ index, name, start: region.start, rows: region.rows, ...(advice ? { advice } : {}) }));
     store.cursor = plan ? Math.max(store.cursor, region.start + region.rows) : store.cursor + region.rows;
     return result;
   }
