@@ -131,7 +131,8 @@ export function proveDetailed<Config, Params>(
     const drawn: (bigint | undefined)[] = arg.circuit.challenges.map(() => undefined);
     for (let phase = 0; phase < P; phase++) {
       step(`advice phase ${phase}`);
-      const a = synthesizeWitness(circuit, { k: arg.k, instances, phases: [phase as 0 | 1 | 2], challenges: drawn, configured: configured as never });
+      // copies: keygen recorded them (the layout does not depend on values); recording them again is ~10^6 objects per phase
+      const a = synthesizeWitness(circuit, { k: arg.k, instances, phases: [phase as 0 | 1 | 2], challenges: drawn, configured: configured as never, copies: false });
       for (const col of arg.circuit.advice) {
         if (col.phase !== phase) continue;
         const values = a.advice[col.index];

@@ -55,6 +55,8 @@ export interface WitnessOptions extends SynthesizeOptions {
   readonly phases?: readonly Phase[];
   /** Known challenge values by index (missing = unknown). */
   readonly challenges?: readonly (bigint | undefined)[];
+  /** false: skip copy constraints (the prover, whose keygen recorded them); default true. */
+  readonly copies?: boolean;
 }
 
 /** Witness synthesis: records advice of `phases` and the instances. */
@@ -64,6 +66,7 @@ export function synthesizeWitness<Config, Params>(circuit: Circuit<Config, Param
     instances: options.instances,
     ...(options.phases ? { phases: options.phases } : {}),
     ...(options.challenges ? { challenges: options.challenges } : {}),
+    ...(options.copies === false ? { copies: false } : {}),
   });
 }
 

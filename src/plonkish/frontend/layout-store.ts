@@ -43,6 +43,11 @@ export interface SynthesisMode {
   readonly measure?: boolean;
   /** Region starts from a measure pass (packed floor plan). */
   readonly plan?: FloorPlan;
+  /**
+   * false: copy constraints are neither checked nor recorded (the prover's
+   * phases: keygen recorded and checked the same, value-independent layout).
+   */
+  readonly copies?: boolean;
 }
 
 export class LayoutStore {
@@ -67,6 +72,8 @@ export class LayoutStore {
   private readonly constantCells = new Map<bigint, Cell>();
   /** Measure pass: no storage, no row checks. */
   readonly measuring: boolean;
+  /** Copy constraints are skipped (`SynthesisMode.copies` false). */
+  readonly skipCopies: boolean;
   readonly plan: FloorPlan | undefined;
   /** Column keys written by the open region (measure pass and plan checks). */
   touched: Set<number> | undefined;
@@ -81,6 +88,7 @@ export class LayoutStore {
     this.n = 2 ** k;
     this.usableRows = cs.usableRows(this.n);
     this.measuring = mode.measure === true;
+    this.skipCopies = mode.copies === false;
     this.plan = mode.plan;
     if (this.n < cs.minimumRows()) {
       throw new SynthesisError(`synthesize: k = ${k} gives ${this.n} rows, expected at least ${cs.minimumRows()} (blinding factors ${cs.blindingFactors()}); increase k`);
@@ -192,7 +200,7 @@ export class LayoutStore {
 
   /** Record a copy constraint after checking equality and row ranges. */
   copy(a: Cell, b: Cell, where: string): void {
-    if (this.measuring) return;
+    if (this.measuring || this.skipCopies) return;
     for (const cell of [a, b]) {
       this.cs.checkColumn(cell.column, where);
       const label = this.label(cell.column);

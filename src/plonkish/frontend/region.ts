@@ -118,12 +118,13 @@ export class Region {
   /** Assign `cell`'s value at (column, offset) and constrain both equal (halo2's `copy_advice`). */
   copyAdvice(cell: AssignedCell, column: AdviceColumn, offset: number): AssignedCell {
     const copy = this.assignAdvice(column, offset, cell.value);
-    this.store.copy(cell, copy, this.where());
+    if (!this.store.skipCopies) this.store.copy(cell, copy, this.where());
     return copy;
   }
 
   constrainEqual(a: Cell, b: Cell): void {
     this.checkOpen();
+    if (this.store.skipCopies) return; // the prover's phases: no copies recorded (not even the message is built)
     this.store.copy(a, b, this.where());
   }
 

@@ -189,6 +189,12 @@ describe('determinism and witness independence', () => {
         expect(other.regions).toEqual(keygen1.regions);
         expect(other.rowsUsed).toBe(keygen1.rowsUsed);
       }
+      // the prover's synthesis (copies: false): the same table, no copy constraints recorded
+      const prover = synthesizeWitness(withWitness.circuit as never, { k, instances: withWitness.instances, challenges, copies: false });
+      expect(prover.copies).toEqual([]);
+      expect(prover.advice).toEqual(proving.advice);
+      expect(prover.fixed).toEqual(proving.fixed);
+      expect(prover.regions).toEqual(proving.regions);
     });
   }
 
