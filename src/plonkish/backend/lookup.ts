@@ -107,6 +107,49 @@ export function lookupArgument(ctx: ArgumentContext): { layouts: LookupLayout[];
   return { layouts, constraints };
 }
 
+/**
+ * The first row of each value of a compressed table (canonical 32-byte
+ * words), found by a 52-bit key from the low word and confirmed on all 32
+ * bytes: no bigint per row (a model's lookups look up millions of rows).
+ */
+export class TableRows {
+  private readonly words: Uint32Array;
+  /** key → first row with that key; keys shared by different values list their rows in `shared`. */
+  private readonly first = new Map<number, number>();
+  private readonly shared = new Map<number, number[]>();
+
+  constructor(bytes: Uint8Array, rows: number) {
+    this.words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
+    for (let r = 0; r < rows; r++) {
+      const key = keyOf(this.words, r);
+      const at = this.first.get(key);
+      if (at === undefined) this.first.set(key, r);
+      else if (!sameWord(this.words, at, this.words, r)) {
+        const list = this.shared.get(key) ?? [at];
+        if (!list.some((x) => sameWord(this.words, x, this.words, r))) list.push(r);
+        this.shared.set(key, list);
+      }
+    }
+  }
+
+  /** The first table row equal to element `r` of `bytes` (canonical words), or −1. */
+  find(bytes: Uint8Array, r: number): number {
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
+    const key = keyOf(words, r);
+    const list = this.shared.get(key);
+    if (list) return list.find((x) => sameWord(this.words, x, words, r)) ?? -1;
+    const at = this.first.get(key);
+    return at !== undefined && sameWord(this.words, at, words, r) ? at : -1;
+  }
+}
+
+/** The low 52 bits of element r (8 words of 32 bits, little-endian). */
+const keyOf = (w: Uint32Array, r: number): number => w[8 * r]! + (w[8 * r + 1]! & 0xfffff) * 2 ** 32;
+const sameWord = (a: Uint32Array, i: number, b: Uint32Array, j: number): boolean => {
+  for (let k = 0; k < 8; k++) if (a[8 * i + k] !== b[8 * j + k]) return false;
+  return true;
+};
+
 /** The compressed tables and inputs (Lagrange values, parked) that round 3 turns into helpers. */
 export interface CompressedLookups {
   /** Per table (in `arg.lookups` order). */
@@ -131,26 +174,22 @@ export function lookupCommitMultiplicities(s: ProverState, challenges: readonly 
     const ctx = s.lagrangeEvaluator(challenges);
     try {
       const t = s.compress(ctx.ev, table.expressions, theta);
-      const tv = t.toBigints();
+      const rows = new TableRows(t.toBytes(), u);
       tables.push(StoredColumn.take(t));
-      const rowOf = new Map<bigint, number>();
-      for (let r = 0; r < u; r++) {
-        const v = tv[r]!;
-        if (!rowOf.has(v)) rowOf.set(v, r);
-      }
-      const m = new Array<bigint>(n).fill(0n);
+      const counts = new Float64Array(n);
       for (const li of table.lookups) {
         const lookup = arg.circuit.lookups[li];
         if (!lookup) throw new ProverError(`prove: no lookup ${li}`);
         const f = s.compress(ctx.ev, lookup.inputs, theta);
-        const fv = f.toBigints();
+        const fv = f.toBytes();
         inputs.set(li, StoredColumn.take(f));
         for (let r = 0; r < u; r++) {
-          const at = rowOf.get(fv[r]!);
-          if (at === undefined) throw new ProverError(`prove: lookup "${lookup.name}": the input at row ${r} is not in its table`);
-          m[at]! += 1n;
+          const at = rows.find(fv, r);
+          if (at < 0) throw new ProverError(`prove: lookup "${lookup.name}": the input at row ${r} is not in its table`);
+          counts[at]! += 1;
         }
       }
+      const m = Array.from(counts, (c) => BigInt(c));
       s.setAdvice(l.m, s.F.fromBigints(s.blind(m, u)));
     } finally {
       ctx.close();
