@@ -15,7 +15,10 @@
  *   l_0·(1 − z_0) = 0,  l_last·(z_last − 1) = 0,  l_0·(z_j − z_{j−1}(ω^u X)) = 0,
  *   l_active·(z_j(ωX)·Π(v + β·σ + γ) − z_j(X)·Π(v + β·δ^i·X + γ)) = 0.
  */
-import { ELEMENT_BYTES, Fr, type FieldVec, type PackedField } from '../../field/index.js';
+import { ELEMENT_BYTES, Fr, type FieldVec, type PackedField, packedFr } from '../../field/index.js';
+import { defineTask } from '../../curve/tasks.js';
+import { runTasks } from '../../curve/worker-pool.js';
+import { StoredColumn } from './columns.js';
 import type { ColumnRef, CompiledCircuit } from '../frontend/index.js';
 import type { Argument } from './argument.js';
 import { add, advice, challenge, constant, fixed, instance, mul, prodAll, sub, type ArgumentContext, type NamedConstraint } from './expr.js';
@@ -150,43 +153,92 @@ export function permutationSigmas(arg: Pick<Argument, 'k' | 'n' | 'permutation'>
 export function permutationCommit(s: ProverState, beta: bigint, gamma: bigint): void {
   const { F, n, usableRows: u } = s;
   const { permutation } = s.arg;
-  const ones = s.ones();
   const omega = Fr.rootOfUnityOfOrder(s.arg.k);
-  let carry = 1n;
-  permutation.z.forEach((zCol, j) => {
-    const num = F.alloc(n);
-    const den = F.alloc(n);
-    num.copyFrom(ones);
-    den.copyFrom(ones);
-    const term = F.alloc(n);
+  // the chunks' ratios are independent: both threads take them from the pool's queue; the running products follow in order
+  const payloads = permutation.z.map((_, j): PermutationRatioTask => {
     const end = Math.min(permutation.columns.length, (j + 1) * permutation.chunkSize);
+    const cols: PermutationRatioTask['columns'][number][] = [];
     for (let i = j * permutation.chunkSize; i < end; i++) {
       const col = permutation.columns[i]!;
-      const vv = s.loadValues(col.kind, col.index);
-      const v = vv.vec;
-      // v + β·δ^i·ω^r + γ
-      F.powers(term, Fr.mul(beta, Fr.pow(DELTA, BigInt(i))), omega);
-      F.add(term, term, v);
-      F.axpy(term, gamma, ones);
-      F.mul(num, num, term);
-      // v + β·σ_i + γ
-      const sigma = s.loadValues('fixed', permutation.sigma[i]!).vec;
-      term.copyFrom(v);
-      F.axpy(term, beta, sigma);
-      sigma.free();
-      if (vv.owned) v.free();
-      F.axpy(term, gamma, ones);
-      F.mul(den, den, term);
+      cols.push({ values: s.valueBytes(col.kind, col.index), sigma: s.valueBytes('fixed', permutation.sigma[i]!), shift: Fr.mul(beta, Fr.pow(DELTA, BigInt(i))) });
     }
-    F.batchInv(den, den);
-    F.mul(num, num, den);
+    return { k: s.arg.k, beta, gamma, omega, columns: cols };
+  });
+  const ratios = runTasks(s.params.pool, permutationRatioTask, payloads, {
+    local: (j, out) => {
+      const r = chunkRatio(F, payloads[j]!);
+      out.set(r.raw());
+      r.free();
+    },
+  });
+  let carry = 1n;
+  permutation.z.forEach((zCol, j) => {
+    const ratio = StoredColumn.wrap(F, ratios[j]!, n).load();
     // z_{r+1} = z_r · ratio_r from the previous chunk's last value (rows past u are blinded below)
     const z = F.allocUninit(n);
-    F.prefixProduct(z, carry, num);
-    for (const v of [num, den, term]) v.free();
+    F.prefixProduct(z, carry, ratio);
+    ratio.free();
     carry = z.get(u);
     s.blindVec(z, u + 1);
     s.setAdvice(zCol, z);
   });
   if (permutation.z.length && carry !== 1n) throw new ProverError('prove: the copy constraints do not hold (permutation product ≠ 1)');
 }
+
+/** One chunk's ratio Π(v + β·δ^i·ω^r + γ) / Π(v + β·σ_i + γ) over its columns' values (shared bytes), row by row. */
+export interface PermutationRatioTask {
+  readonly k: number;
+  readonly beta: bigint;
+  readonly gamma: bigint;
+  readonly omega: bigint;
+  /** Per column of the chunk: its values, σ_i's values, and β·δ^i. */
+  readonly columns: readonly { readonly values: Uint8Array; readonly sigma: Uint8Array; readonly shift: bigint }[];
+}
+
+/** The ratio of one chunk (a new vector). */
+export function chunkRatio(F: PackedField, t: PermutationRatioTask): FieldVec {
+  const n = 1 << t.k;
+  const num = F.alloc(n);
+  const den = F.alloc(n);
+  const term = F.alloc(n);
+  try {
+    F.powers(num, 1n, 1n);
+    F.powers(den, 1n, 1n);
+    for (const c of t.columns) {
+      const v = StoredColumn.wrap(F, c.values, n).load();
+      const sigma = StoredColumn.wrap(F, c.sigma, n).load();
+      // v + β·δ^i·ω^r + γ
+      F.powers(term, c.shift, t.omega);
+      F.add(term, term, v);
+      F.addScalar(term, term, t.gamma);
+      F.mul(num, num, term);
+      // v + β·σ_i + γ
+      term.copyFrom(v);
+      F.axpy(term, t.beta, sigma);
+      F.addScalar(term, term, t.gamma);
+      F.mul(den, den, term);
+      v.free();
+      sigma.free();
+    }
+    F.batchInv(den, den);
+    F.mul(num, num, den);
+    return num;
+  } catch (e) {
+    num.free();
+    throw e;
+  } finally {
+    den.free();
+    term.free();
+  }
+}
+
+/** The pool task: one chunk's ratio as n packed values (bytes). */
+export const permutationRatioTask = defineTask<PermutationRatioTask, Uint8Array>('permutationRatio', {
+  resultBytes: (t) => (1 << t.k) * ELEMENT_BYTES,
+  run(t, out) {
+    const r = chunkRatio(packedFr(), t);
+    out.set(r.raw());
+    r.free();
+  },
+  read: (out) => out,
+});

@@ -160,6 +160,14 @@ export class ProverState {
     return { vec: s.load(), owned: true };
   }
 
+  /** A column's values on H as shared bytes a worker can read (advice and fixed: no copy; instance: a shared copy). */
+  valueBytes(kind: ColumnKind, column: number): Uint8Array {
+    if (kind === 'instance') return StoredColumn.from(this.loadValues('instance', column).vec).bytes;
+    const s = kind === 'advice' ? this.adviceValues[column] : this.pk.fixedValues[column];
+    if (!s) throw new ProverError(`prove: ${kind} column ${column} is not available yet`);
+    return s.bytes;
+  }
+
   /**
    * A committed column's coefficients, parked (instance columns past the
    * circuit's are the virtual l_0, l_last, l_active, X of the key).
