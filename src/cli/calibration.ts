@@ -39,6 +39,9 @@ function readSamples(path: string): { samples: unknown[]; sha256: string } {
   return { samples: Array.isArray(json) && json.length > 0 && json.every((x) => typeof x !== 'number') ? json : [json], sha256: sha256Hex(new TextEncoder().encode(text)) };
 }
 
+/** The preset's range-check limb width, when it sets one (models/presets.ts). */
+const limbs = (p: Preset): { limbBits?: number } => (p.limbBits === undefined ? {} : { limbBits: p.limbBits });
+
 /** A preset's quantization: its sample prompts, or `--calibration` samples cut to the setup's length. */
 export async function calibratePreset(m: ModelSource & { preset: Preset }, tokens: number, file: string | undefined, scale: number | undefined): Promise<Calibrated> {
   const p = m.preset;
@@ -50,7 +53,7 @@ export async function calibratePreset(m: ModelSource & { preset: Preset }, token
     const T = p.config.context;
     const g = presetSource(p, T, m.weights).graph;
     const samples = p.samples.map((text) => ({ tokens: encodeText(p, text.padEnd(T, ' ').slice(0, T)) }));
-    return { quant: calibrate(g, samples, { scale: s }).quant, info: { source: `${p.name} sample prompts`, samples: samples.length } };
+    return { quant: calibrate(g, samples, { scale: s, ...limbs(p) }).quant, info: { source: `${p.name} sample prompts`, samples: samples.length } };
   }
   const { samples: raw, sha256 } = readSamples(file);
   const samples: { tokens: number[] }[] = [];
@@ -61,7 +64,7 @@ export async function calibratePreset(m: ModelSource & { preset: Preset }, token
     if (ids.length < tokens) throw new UsageError(`--calibration: sample ${i} has ${ids.length} tokens, the setup's sequence length is ${tokens}`);
     samples.push({ tokens: ids.slice(0, tokens) });
   }
-  return { quant: calibrate(m.graph, samples, { scale: s }).quant, info: { source: file, samples: samples.length, sha256 } };
+  return { quant: calibrate(m.graph, samples, { scale: s, ...limbs(p) }).quant, info: { source: file, samples: samples.length, sha256 } };
 }
 
 /** An ONNX model's dims and quantization from `--calibration` samples. */

@@ -32,6 +32,12 @@ export interface Preset {
   readonly samples: readonly string[];
   /** Hand-set quantization (skips calibration). */
   readonly quant?: QuantParams;
+  /**
+   * Bits per range-check limb (calibration's `limbBits`; default 8): the
+   * range table has 2^limbBits rows, so a model whose circuit has the rows
+   * anyway takes wider limbs and fewer limb columns and lookups.
+   */
+  readonly limbBits?: number;
 }
 
 /** 16 characters: space, the most frequent English letters, and '.'. */
@@ -56,6 +62,8 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     vocabulary: SHAKESPEARE_VOCAB,
     scale: 8,
     fixedColumns: 8,
+    // k = 16 either way: a 2^14-row range table fits, and 14-bit limbs take advice 265 → 212 columns, lookup helpers 42 → 29
+    limbBits: 14,
     samples: [
       'First Citizen:\nBefore we proceed any further, hear me speak.\nAll:',
       'ROMEO:\nBut, soft! what light through yonder window breaks? It is',
@@ -110,7 +118,7 @@ export function presetQuant(p: Preset): QuantParams {
     const T = p.config.context;
     const g = presetGraph(p, T);
     const samples = p.samples.map((text) => ({ tokens: encodeText(p, text.padEnd(T, ' ').slice(0, T)) }));
-    q = calibrate(g, samples, { scale: p.scale }).quant;
+    q = calibrate(g, samples, { scale: p.scale, ...(p.limbBits === undefined ? {} : { limbBits: p.limbBits }) }).quant;
     quantCache.set(p.name, q);
   }
   return q;
