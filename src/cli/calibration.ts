@@ -39,21 +39,24 @@ function readSamples(path: string): { samples: unknown[]; sha256: string } {
   return { samples: Array.isArray(json) && json.length > 0 && json.every((x) => typeof x !== 'number') ? json : [json], sha256: sha256Hex(new TextEncoder().encode(text)) };
 }
 
-/** The preset's range-check limb width, when it sets one (models/presets.ts). */
-const limbs = (p: Preset): { limbBits?: number } => (p.limbBits === undefined ? {} : { limbBits: p.limbBits });
+/** The range-check limb width: `--limb-bits`, else the preset's when it sets one (models/presets.ts), else calibration's default. */
+const limbs = (p: Preset | undefined, flag: number | undefined): { limbBits?: number } => {
+  const bits = flag ?? p?.limbBits;
+  return bits === undefined ? {} : { limbBits: bits };
+};
 
 /** A preset's quantization: its sample prompts, or `--calibration` samples cut to the setup's length. */
-export async function calibratePreset(m: ModelSource & { preset: Preset }, tokens: number, file: string | undefined, scale: number | undefined): Promise<Calibrated> {
+export async function calibratePreset(m: ModelSource & { preset: Preset }, tokens: number, file: string | undefined, scale: number | undefined, limbBits?: number): Promise<Calibrated> {
   const p = m.preset;
   const s = scale ?? p.scale;
   if (!file) {
-    if (!m.weights && s === p.scale) return { quant: presetQuant(p), info: { source: `${p.name} sample prompts`, samples: p.samples.length } };
+    if (!m.weights && s === p.scale && (limbBits === undefined || limbBits === presetQuant(p).limbBits)) return { quant: presetQuant(p), info: { source: `${p.name} sample prompts`, samples: p.samples.length } };
     if (p.samples.length === 0) throw new UsageError(`setup: ${p.name} has no sample prompts; pass --calibration FILE`);
     // the preset's prompts at full context, as presetQuant, for these weights or this scale
     const T = p.config.context;
     const g = presetSource(p, T, m.weights).graph;
     const samples = p.samples.map((text) => ({ tokens: encodeText(p, text.padEnd(T, ' ').slice(0, T)) }));
-    return { quant: calibrate(g, samples, { scale: s, ...limbs(p) }).quant, info: { source: `${p.name} sample prompts`, samples: samples.length } };
+    return { quant: calibrate(g, samples, { scale: s, ...limbs(p, limbBits) }).quant, info: { source: `${p.name} sample prompts`, samples: samples.length } };
   }
   const { samples: raw, sha256 } = readSamples(file);
   const samples: { tokens: number[] }[] = [];
@@ -64,11 +67,11 @@ export async function calibratePreset(m: ModelSource & { preset: Preset }, token
     if (ids.length < tokens) throw new UsageError(`--calibration: sample ${i} has ${ids.length} tokens, the setup's sequence length is ${tokens}`);
     samples.push({ tokens: ids.slice(0, tokens) });
   }
-  return { quant: calibrate(m.graph, samples, { scale: s, ...limbs(p) }).quant, info: { source: file, samples: samples.length, sha256 } };
+  return { quant: calibrate(m.graph, samples, { scale: s, ...limbs(p, limbBits) }).quant, info: { source: file, samples: samples.length, sha256 } };
 }
 
 /** An ONNX model's dims and quantization from `--calibration` samples. */
-export function calibrateOnnx(src: OnnxSource, dimsFlag: Readonly<Record<string, number>>, file: string | undefined, scale: number | undefined): { source: ModelSource } & Calibrated {
+export function calibrateOnnx(src: OnnxSource, dimsFlag: Readonly<Record<string, number>>, file: string | undefined, scale: number | undefined, limbBits?: number): { source: ModelSource } & Calibrated {
   if (!file) throw new UsageError('setup: an ONNX model needs --calibration FILE (sample inputs as JSON) to pick its quantization');
   const { samples: raw, sha256 } = readSamples(file);
   let dims: Record<string, number> | undefined;
@@ -79,5 +82,5 @@ export function calibrateOnnx(src: OnnxSource, dimsFlag: Readonly<Record<string,
     return got.values;
   });
   const source = onnxSource(src, dims ?? dimsFlag);
-  return { source, quant: calibrate(source.graph, samples, { scale: scale ?? DEFAULT_ONNX_SCALE }).quant, info: { source: file, samples: samples.length, sha256 } };
+  return { source, quant: calibrate(source.graph, samples, { scale: scale ?? DEFAULT_ONNX_SCALE, ...limbs(undefined, limbBits) }).quant, info: { source: file, samples: samples.length, sha256 } };
 }

@@ -23,10 +23,10 @@ export const INFO: CommandSpec = {
 
   --tokens N / --input …   presets: the sequence length (or an input to take it from)
   --calibration FILE       ONNX: sample inputs (or --input: one sample)
-  --weights, --dims, --scale, --visibility   as for setup
+  --weights, --dims, --scale, --limb-bits, --visibility   as for setup
   --split auto|layers|none as for setup (auto: a GPT-2 model too large for this machine
                            as one circuit is shown as linked per-layer segments too)`,
-  options: { model: 'string', tokens: 'string', input: 'string', weights: 'string', dims: 'string', scale: 'string', visibility: 'string', calibration: 'string', split: 'string', json: 'boolean' },
+  options: { model: 'string', tokens: 'string', input: 'string', weights: 'string', dims: 'string', scale: 'string', 'limb-bits': 'string', visibility: 'string', calibration: 'string', split: 'string', json: 'boolean' },
 };
 
 const time = (s: number) => (s < 120 ? `${s.toFixed(1)} s` : s < 7200 ? `${(s / 60).toFixed(1)} min` : s < 172800 ? `${(s / 3600).toFixed(1)} h` : `${(s / 86400).toFixed(0)} days`);

@@ -34,13 +34,13 @@ export const MOCK: CommandSpec = {
 
   --setup DIR / --settings FILE   the circuit setup pinned
   --model M …                     or build it as setup would (with settings: the moved ONNX file) (--tokens, --weights, --dims,
-                                  --calibration, --scale, --visibility)
+                                  --calibration, --scale, --limb-bits, --visibility)
   --input …                       as for prove
   --instances FILE                check against this proof file's public values
   --force                         ignore the memory estimate   --json  a JSON result
 Exit 0 when every constraint holds, 1 when some fail (each printed by name).`,
   options: {
-    setup: 'string', settings: 'string', model: 'string', tokens: 'string', weights: 'string', dims: 'string', calibration: 'string', scale: 'string',
+    setup: 'string', settings: 'string', model: 'string', tokens: 'string', weights: 'string', dims: 'string', calibration: 'string', scale: 'string', 'limb-bits': 'string',
     visibility: 'string', input: 'string', instances: 'string', force: 'boolean', json: 'boolean', quiet: 'boolean',
   },
 };

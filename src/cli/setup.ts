@@ -51,6 +51,9 @@ once), the visibility and the SRS. Writes DIR/settings.json, DIR/pk.bin
   --dims name=N,…      ONNX: symbolic dimensions (else from the first calibration sample)
   --calibration FILE   JSON sample inputs to calibrate on (presets default to their sample prompts)
   --scale S            fixed-point scale 2^S (default: the preset's, 8 for ONNX)
+  --limb-bits B        range-check limb width: a 2^B-row range table (default: the preset's,
+                       8 otherwise); wider limbs mean fewer limb columns and lookups while
+                       the table fits the rows the circuit has anyway (nanogpt: 14)
   --visibility …       input=public|private,weights=committed|fixed|public,output=public|private
                        (default weights=committed: the weight matrices stay out of the circuit,
                        bound by commitments stored in vk.bin; fixed for a model without
@@ -72,7 +75,7 @@ once), the visibility and the SRS. Writes DIR/settings.json, DIR/pk.bin
   --workers N          MSM worker threads   --force  ignore the memory estimate
   --quiet              no progress          --json   a JSON summary`,
   options: {
-    model: 'string', tokens: 'string', weights: 'string', dims: 'string', calibration: 'string', scale: 'string',
+    model: 'string', tokens: 'string', weights: 'string', dims: 'string', calibration: 'string', scale: 'string', 'limb-bits': 'string',
     visibility: 'string', 'weight-commitments': 'string', split: 'string', srs: 'string', 'unsafe-dev-srs': 'boolean', out: 'string', workers: 'string', force: 'boolean', quiet: 'boolean', json: 'boolean',
   },
 };

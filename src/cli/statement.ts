@@ -28,13 +28,14 @@ export async function statementFromArgs(args: Args, overrides: { tokens?: number
   const rawVisibility = flag(args, 'visibility');
   let visibility = parseVisibility(rawVisibility);
   const scale = intFlag(args, 'scale', 1, 24);
+  const limbBits = intFlag(args, 'limb-bits', 1, 20);
   const calibrationFile = overrides.calibration ?? flag(args, 'calibration');
   let source: ModelSource;
   let cal: { quant: QuantParams; info: CalibrationInfo };
   if (isModelFile(modelArg)) {
     if (flag(args, 'weights')) throw new UsageError('--weights: only for presets (an ONNX file carries its weights)');
     if (flag(args, 'tokens')) throw new UsageError('--tokens: only for presets (give an ONNX model\'s symbolic dims with --dims)');
-    const r = calibrateOnnx(openOnnx(loadFile(modelArg, '--model')), parseDims(flag(args, 'dims')), calibrationFile, scale);
+    const r = calibrateOnnx(openOnnx(loadFile(modelArg, '--model')), parseDims(flag(args, 'dims')), calibrationFile, scale, limbBits);
     source = r.source;
     cal = r;
   } else {
@@ -43,7 +44,7 @@ export async function statementFromArgs(args: Args, overrides: { tokens?: number
     const tokens = overrides.tokens ?? intFlag(args, 'tokens', 1, preset.config.context) ?? preset.config.context;
     const weightsPath = flag(args, 'weights');
     source = presetSource(preset, tokens, weightsPath ? loadFile(weightsPath, '--weights') : undefined);
-    cal = await calibratePreset({ ...source, preset }, tokens, calibrationFile, scale);
+    cal = await calibratePreset({ ...source, preset }, tokens, calibrationFile, scale, limbBits);
   }
   let compiled = compileSource(source, cal.quant, visibility);
   const notes: string[] = [];

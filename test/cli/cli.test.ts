@@ -190,6 +190,14 @@ describe('zktensor info / srs / bench', () => {
     const onnx = await cli('info', '--model', join(fixtures, 'mlp.onnx'), '--input', join(fixtures, 'mlp.json'), '--json');
     expect(onnx.code).toBe(0);
     expect(json(onnx)).toMatchObject({ model: 'mlp', k: expect.any(Number) });
+    // --limb-bits: the range table is 2^B rows; wider limbs, fewer lookups (gpt2-tiny's default is 8)
+    const narrow = json(await cli('info', '--model', 'gpt2-tiny', '--json'));
+    const wide = json(await cli('info', '--model', 'gpt2-tiny', '--limb-bits', '10', '--json'));
+    expect(wide['tableRows']).toBeGreaterThanOrEqual(1024);
+    expect(wide['lookups']).toBeLessThan(narrow['lookups'] as number);
+    const bad = await cli('info', '--model', 'gpt2-tiny', '--limb-bits', '0');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--limb-bits/);
   }, 120_000);
 
   it('srs writes a halo2 params file whose Lagrange points sum to [1]₁', async () => {
