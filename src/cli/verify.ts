@@ -114,12 +114,8 @@ export async function cmdVerify(args: Args, io: CommandIo): Promise<number> {
   if (file.fingerprint !== undefined && file.fingerprint !== settings.fingerprint) {
     return reject(`the proof was made for the verifying key ${shortHex(file.fingerprint)}…, this one is ${shortHex(settings.fingerprint)}… (another model, setup or SRS)`);
   }
-  const expected = settings.publicValues.reduce((a, s) => a + s.length, 0);
-  const column = file.instances[0];
-  if (file.instances.length !== 1 || !column || column.length !== expected) {
-    return reject(`expected one column of ${expected} public values (${settings.publicValues.map((s) => `${s.role} ${s.name}: ${s.length}`).join(', ') || 'none'}), got ${file.instances.map((c) => c.length).join(' + ') || 'none'}`);
-  }
-  if (column.some((v) => v >= Fr.p)) return reject('a public value is not a field element (≥ p)');
+  const column = publicColumn(settings, file.instances);
+  if (typeof column === 'string') return reject(column);
   const t0 = performance.now();
   const vp = verifierParams(vkFile);
   const result = weights ? verifyWithWeights(vk, file.proof, file.weightOpening, file.instances, vp, vkFile.weights, vkFile.weightsHiding) : verify(vk, file.proof, file.instances, vp);
@@ -205,12 +201,8 @@ async function verifySplit(args: Args, io: CommandIo, o: SplitVerify): Promise<n
   if (file.fingerprint !== undefined && file.fingerprint !== settings.fingerprint) {
     return reject(`the proof was made for the keys ${shortHex(file.fingerprint)}…, these are ${shortHex(settings.fingerprint)}… (another model, setup or SRS)`);
   }
-  const expected = settings.publicValues.reduce((a, s) => a + s.length, 0);
-  const column = file.instances[0];
-  if (file.instances.length !== 1 || !column || column.length !== expected) {
-    return reject(`expected one column of ${expected} public values (${settings.publicValues.map((s) => `${s.role} ${s.name}: ${s.length}`).join(', ') || 'none'}), got ${file.instances.map((c) => c.length).join(' + ') || 'none'}`);
-  }
-  if (column.some((v) => v >= Fr.p)) return reject('a public value is not a field element (≥ p)');
+  const column = publicColumn(settings, file.instances);
+  if (typeof column === 'string') return reject(column);
   const t0 = performance.now();
   const result = verifySegments(segments, file.segments, column, verifierParams(vkFile));
   const verifySeconds = +((performance.now() - t0) / 1000).toFixed(3);
@@ -240,4 +232,15 @@ async function verifySplit(args: Args, io: CommandIo, o: SplitVerify): Promise<n
     view.lines.forEach((l) => io.out(l));
   }
   return EXIT_OK;
+}
+
+/** The proof file's one column of public values, checked against settings.json's layout; else why not. */
+function publicColumn(settings: Pick<Settings, 'publicValues'>, instances: readonly (readonly bigint[])[]): readonly bigint[] | string {
+  const expected = settings.publicValues.reduce((a, s) => a + s.length, 0);
+  const column = instances[0];
+  if (instances.length !== 1 || !column || column.length !== expected) {
+    return `expected one column of ${expected} public values (${settings.publicValues.map((s) => `${s.role} ${s.name}: ${s.length}`).join(', ') || 'none'}), got ${instances.map((c) => c.length).join(' + ') || 'none'}`;
+  }
+  if (column.some((v) => v >= Fr.p)) return 'a public value is not a field element (≥ p)';
+  return column;
 }
